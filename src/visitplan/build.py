@@ -1,0 +1,165 @@
+"""``visitplan build``: run the checks and every exporter, then swap the output in at once.
+
+Outputs are written to a temporary folder beside ``OUT``; only when every exporter
+succeeded does it replace the previous ``OUT``. A failed or interrupted build leaves
+the previous outputs as they were, and the next build cleans up what it left.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from visitplan import __version__
+from visitplan.checks import run_checks
+from visitplan.exporters import BuildContext, Exporter, all_exporters
+from visitplan.findings import Finding, Location, Severity
+from visitplan.load import InputError, Loaded
+
+MANIFEST = "manifest.json"
+Progress = Callable[[str, int, int], None]
+
+
+class RefusedBuild(Exception):
+    """The checks found errors; the build was not attempted."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        self.findings = findings
+        super().__init__(f"{len(findings)} error(s) found by the checks")
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    outputs: list[Path]
+    findings: list[Finding]
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+
+def default_out(visit_file: Path) -> Path:
+    return visit_file.resolve().parent / "build"
+
+
+def build(
+    loaded: Loaded,
+    out: Path | None = None,
+    *,
+    force: bool = False,
+    exporters: list[Exporter] | None = None,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+) -> BuildResult:
+    """Build every output of ``loaded`` into ``out`` (default: build/ beside the file)."""
+    out = (out or default_out(loaded.path)).absolute()
+    findings = run_checks(loaded)
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    if errors and not force:
+        raise RefusedBuild(errors)
+    _refuse_foreign_folder(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _recover(out)
+    chosen = exporters if exporters is not None else all_exporters()
+    temp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        context = BuildContext(out=temp, visit_file=loaded.path,
+                               now=now or datetime.now(UTC).replace(microsecond=0))
+        outputs: list[Path] = []
+        for n, one in enumerate(chosen):
+            if progress:
+                progress(one.name, n, len(chosen))
+            outputs.extend(one.render(loaded.visit, context))
+        if progress:
+            progress("manifest", len(chosen), len(chosen))
+        manifest = _manifest(loaded, temp, outputs, context.now)
+        (temp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
+                                     encoding="utf-8")
+        _swap_in(temp, out)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    return BuildResult(out, [out / p.relative_to(temp) for p in outputs], findings, manifest)
+
+
+def _refuse_foreign_folder(out: Path) -> None:
+    """Never replace a folder visitplan did not make: it may hold the user's files."""
+    if out.exists() and not out.is_dir():
+        raise InputError([Finding(
+            Severity.ERROR, "VP010", "the output path is a file, not a folder",
+            "choose another output folder with -o", Location(str(out)))])
+    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
+        raise InputError([Finding(
+            Severity.ERROR, "VP010",
+            "the output folder already holds files that visitplan did not make",
+            "choose another output folder with -o, or empty this one; visitplan only "
+            "replaces folders with its own manifest.json", Location(str(out)))])
+
+
+def _recover(out: Path) -> None:
+    """Undo what an interrupted build left: a moved-away OUT and temporary folders."""
+    olds = sorted(out.parent.glob(f".{out.name}.old-*"))
+    if not out.exists() and olds:
+        olds[-1].rename(out)
+        olds = olds[:-1]
+    for leftover in [*olds, *out.parent.glob(f".{out.name}.tmp-*")]:
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _swap_in(temp: Path, out: Path) -> None:
+    if not out.exists():
+        temp.rename(out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    old.rmdir()
+    out.rename(old)
+    try:
+        temp.rename(out)
+    except BaseException:
+        old.rename(out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _manifest(loaded: Loaded, root: Path, outputs: list[Path], now: datetime) -> dict[str, Any]:
+    visit = loaded.visit
+    files = []
+    for path in sorted(outputs):
+        files.append({
+            "path": path.relative_to(root).as_posix(),
+            "bytes": path.stat().st_size,
+            "sha256": _sha256(path),
+        })
+    source: dict[str, Any] = {"file": str(loaded.path)}
+    with contextlib.suppress(OSError):
+        source["sha256"] = _sha256(loaded.path)
+    return {
+        "generator": f"visitplan {__version__}",
+        "built_at": now.isoformat(),
+        "visit": {"id": visit.details.id, "title": visit.details.title, **source},
+        "counts": {
+            "days": len(visit.details.days()),
+            "sessions": len(visit.sessions),
+            "cancelled_sessions": sum(1 for s in visit.sessions if s.is_cancelled),
+            "participants": len(visit.participants),
+            "groups": len(visit.groups),
+            "hosts": len(visit.hosts),
+            "venues": len(visit.venues),
+            "countries": len({p.country for p in visit.participants if p.country}),
+        },
+        "outputs": files,
+    }
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

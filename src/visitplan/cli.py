@@ -1,0 +1,305 @@
+"""The command line: parse arguments, call the library, print, map errors to exit codes.
+
+Exit codes: 0 no errors; 1 errors found (with --strict, warnings too) or the build
+failed; 2 the input cannot be read or is invalid. Library modules are imported inside
+the commands so that ``visitplan --help`` starts instantly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from visitplan import __version__
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from visitplan.findings import Finding
+    from visitplan.load import Loaded
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+
+app = typer.Typer(
+    name="visitplan",
+    help="Plan, check and publish study visits and exchange programmes.\n\n"
+    "Start with `visitplan init my-visit`, edit my-visit/visit.yaml, then run "
+    "`visitplan check my-visit/visit.yaml` and `visitplan build my-visit/visit.yaml`.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_state = {"debug": False}
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"visitplan {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal "
+                                        "errors (for bug reports).")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+# ---------------------------------------------------------------------------
+# Terminal output
+
+
+def _console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=not _is_terminal(stderr))
+
+
+def _is_terminal(stderr: bool = False) -> bool:
+    stream = sys.stderr if stderr else sys.stdout
+    return stream.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def _print_findings(findings: list[Finding], *, stderr: bool = False) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = _console(stderr)
+    if not _is_terminal(stderr):
+        for finding in findings:
+            console.out(f"{_where(finding)}: {finding.severity.value} {finding.code}: "
+                        f"{finding.message}" + (f" — {finding.hint}" if finding.hint else ""))
+        return
+    styles = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+    table = Table(show_lines=False, expand=True, pad_edge=False)
+    table.add_column("", no_wrap=True)
+    table.add_column("code", no_wrap=True)
+    table.add_column("where", no_wrap=True)
+    table.add_column("what is wrong", ratio=3)
+    table.add_column("how to fix it", ratio=2, style="dim")
+    for finding in findings:
+        table.add_row(f"[{styles[finding.severity.value]}]{finding.severity.value}[/]",
+                      finding.code, escape(_where(finding)), escape(finding.message),
+                      escape(finding.hint))
+    console.print(table)
+
+
+def _where(finding: Finding) -> str:
+    return str(finding.location) if finding.location else "-"
+
+
+def _fail_input(findings: list[Finding], output: OutputFormat = OutputFormat.text) -> NoReturn:
+    if output is OutputFormat.json:
+        print(json.dumps([f.as_json() for f in findings], indent=2, ensure_ascii=False))
+    else:
+        _print_findings(findings, stderr=True)
+        count = sum(1 for f in findings if f.severity.value == "error")
+        _console(stderr=True).print(
+            f"{count} problem{'s' if count != 1 else ''} to fix before the visit can be used.",
+            style="bold red")
+    raise typer.Exit(EXIT_INPUT)
+
+
+def _load(path: Path, output: OutputFormat = OutputFormat.text) -> Loaded:
+    from visitplan.load import InputError, load_visit
+
+    try:
+        return load_visit(path)
+    except InputError as error:
+        _fail_input(error.findings, output)
+
+
+# ---------------------------------------------------------------------------
+# Commands
+
+VisitArg = Annotated[Path, typer.Argument(help="The visit file, e.g. my-visit/visit.yaml.",
+                                          show_default=False)]
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="Folder to create (must be new or empty).")] =
+    Path("."),
+    example: Annotated[str | None, typer.Option(
+        "--example", "-e", help="Copy a shipped example instead of the starter file: "
+        "milan-exchange-2026, italy-study-visit-2026 or shape-porto-lousada.")] = None,
+) -> None:
+    """Create a visit folder with a commented visit.yaml to fill in.
+
+    Example: visitplan init my-visit --example milan-exchange-2026
+    """
+    from visitplan.load import InputError
+    from visitplan.starter import init_folder
+
+    try:
+        created = init_folder(folder, example)
+    except InputError as error:
+        _fail_input(error.findings)
+    console = _console()
+    console.print(f"Created {created}")
+    console.print(f"Next: edit it, then run `visitplan check {created}`.")
+
+
+@app.command()
+def check(
+    visit_file: Annotated[Path | None, typer.Argument(
+        help="The visit file, e.g. my-visit/visit.yaml.", show_default=False)] = None,
+    output: Annotated[OutputFormat, typer.Option(
+        "--format", "-f", help="text: a table for people; json: a list of findings for "
+        "scripts.")] = OutputFormat.text,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Fail (exit 1) on warnings too.")] = False,
+    explain: Annotated[str | None, typer.Option(
+        "--explain", metavar="CODE", help="Explain a finding code or name (e.g. VP006 or "
+        "unknown-reference) and how to fix it.", show_default=False)] = None,
+) -> None:
+    """Find what will go wrong before the programme is sent.
+
+    Exit 0: no errors; 1: errors (with --strict, warnings too); 2: the file cannot
+    be read or is invalid.
+
+    Example: visitplan check my-visit/visit.yaml --format json
+    """
+    from visitplan.checks import run_checks
+    from visitplan.findings import Severity
+
+    if explain is not None:
+        _explain(explain)
+        return
+    if visit_file is None:
+        _console(stderr=True).print("Give the visit file to check, e.g. "
+                                    "`visitplan check my-visit/visit.yaml`.", style="bold red")
+        raise typer.Exit(EXIT_INPUT)
+    loaded = _load(visit_file, output)
+    findings = run_checks(loaded)
+    if output is OutputFormat.json:
+        print(json.dumps([f.as_json() for f in findings], indent=2, ensure_ascii=False))
+    else:
+        if findings:
+            _print_findings(findings)
+        counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
+        visit = loaded.visit
+        summary = (f"{visit_file}: {len(visit.sessions)} sessions, "
+                   f"{len(visit.participants)} participants, {len(visit.details.days())} days"
+                   f" — {counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} warnings, "
+                   f"{counts[Severity.INFO]} notes")
+        _console().print(summary, style="bold green" if not counts[Severity.ERROR] else "bold")
+    failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
+    if any(f.severity in failing for f in findings):
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command()
+def build(
+    visit_file: VisitArg,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Output folder (default: build/ next to the visit file).",
+        show_default=False)] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Build even when the checks find errors.")] = False,
+) -> None:
+    """Produce every output: agendas, calendars, participant sheets, report template.
+
+    Everything is written to a temporary folder first; the previous output is replaced
+    only when all of it succeeded.
+
+    Example: visitplan build my-visit/visit.yaml -o my-visit/build
+    """
+    from visitplan.build import RefusedBuild
+    from visitplan.build import build as run_build
+    from visitplan.load import InputError
+
+    loaded = _load(visit_file)
+    try:
+        result = run_build(loaded, out, force=force)
+    except InputError as error:
+        _fail_input(error.findings)
+    except RefusedBuild as refused:
+        _print_findings(refused.findings, stderr=True)
+        _console(stderr=True).print(
+            f"Not built: the checks found {len(refused.findings)} error(s). Fix them, or "
+            "build anyway with --force.", style="bold red")
+        raise typer.Exit(EXIT_FINDINGS) from None
+    except OSError as error:
+        where = f" ({error.filename})" if error.filename else ""
+        _console(stderr=True).print(
+            f"Build failed, previous output left as it was: {error.strerror or error}{where}. "
+            "Check that the output folder is writable and the disk has space.", style="bold red")
+        raise typer.Exit(EXIT_FINDINGS) from None
+    console = _console()
+    if result.findings:
+        _print_findings(result.findings)
+    console.print(f"Built {len(result.outputs)} files into {result.out}", style="bold green")
+    for path in result.outputs:
+        console.print(f"  {path.relative_to(result.out)}")
+
+
+@app.command()
+def schema(
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Write to this file instead of the screen.")] = None,
+) -> None:
+    """Print the JSON Schema of visit.yaml (for editors' completion and validation).
+
+    Example: visitplan schema -o visit.schema.json
+    """
+    from visitplan.schema import visit_schema
+
+    text = json.dumps(visit_schema(), indent=2, ensure_ascii=False) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        _console().print(f"Wrote {out}")
+
+
+def _explain(code: str) -> None:
+    from visitplan.findings import CATALOGUE
+
+    wanted = code.strip()
+    for info in CATALOGUE.values():
+        if wanted.upper() == info.code or wanted.lower() == info.name:
+            console = _console()
+            console.print(f"{info.code} {info.name} ({info.severity.value})", style="bold")
+            console.print(info.summary)
+            console.print(f"How to fix it: {info.fix}")
+            return
+    _console(stderr=True).print(f"Unknown code '{code}'. Known codes: "
+                                + ", ".join(CATALOGUE), style="bold red")
+    raise typer.Exit(EXIT_INPUT)
+
+
+def main() -> None:
+    """Entry point: no traceback reaches the user for anything they can fix."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        sys.exit(130)
+    except Exception:
+        if _state["debug"]:
+            raise
+        import traceback
+
+        print("visitplan hit an internal error (a bug, not a problem in your files). "
+              "Run again with --debug and report what it prints:", file=sys.stderr)
+        print("".join(traceback.format_exception_only(*sys.exc_info()[:2])).strip(),
+              file=sys.stderr)
+        sys.exit(3)

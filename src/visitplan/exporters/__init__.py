@@ -1,0 +1,57 @@
+"""The outputs of ``visitplan build``: one module per format, listed once here.
+
+Each exporter is a class with an ``id``, a human ``name`` and one ``render()`` that
+writes its files below the output folder and returns their paths. The registry
+names classes by import path, so a module (and its heavy library) is imported only
+when its output is built.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
+
+from visitplan.model import Visit
+
+
+@dataclass
+class BuildContext:
+    """What every exporter may use besides the visit."""
+
+    out: Path  # the (temporary) output folder; exporters write below it
+    visit_file: Path
+    now: datetime
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def path(self, *parts: str) -> Path:
+        target = self.out.joinpath(*parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+
+class Exporter(Protocol):
+    id: ClassVar[str]
+    name: ClassVar[str]
+
+    def render(self, visit: Visit, context: BuildContext) -> list[Path]: ...
+
+
+# id -> "module:Class", in the order they are built.
+REGISTRY: dict[str, str] = {
+    "agenda-md": "visitplan.exporters.markdown:MarkdownAgenda",
+}
+
+
+def exporter(exporter_id: str) -> Exporter:
+    """The exporter registered under ``exporter_id``, imported on first use."""
+    module_name, _, class_name = REGISTRY[exporter_id].partition(":")
+    cls = getattr(importlib.import_module(module_name), class_name)
+    instance: Exporter = cls()
+    return instance
+
+
+def all_exporters() -> list[Exporter]:
+    return [exporter(exporter_id) for exporter_id in REGISTRY]
