@@ -69,8 +69,9 @@ def build(
     chosen = exporters if exporters is not None else all_exporters()
     temp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
-        context = BuildContext(out=temp, visit_file=loaded.path,
-                               now=now or datetime.now(UTC).replace(microsecond=0))
+        context = BuildContext(
+            out=temp, visit_file=loaded.path, now=now or datetime.now(UTC).replace(microsecond=0)
+        )
         outputs: list[Path] = []
         for n, one in enumerate(chosen):
             if progress:
@@ -79,8 +80,9 @@ def build(
         if progress:
             progress("manifest", len(chosen), len(chosen))
         manifest = _manifest(loaded, temp, outputs, context.now)
-        (temp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
-                                     encoding="utf-8")
+        (temp / MANIFEST).write_text(
+            json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         _swap_in(temp, out)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
@@ -91,15 +93,30 @@ def build(
 def _refuse_foreign_folder(out: Path) -> None:
     """Never replace a folder visitplan did not make: it may hold the user's files."""
     if out.exists() and not out.is_dir():
-        raise InputError([Finding(
-            Severity.ERROR, "VP010", "the output path is a file, not a folder",
-            "choose another output folder with -o", Location(str(out)))])
+        raise InputError(
+            [
+                Finding(
+                    Severity.ERROR,
+                    "VP010",
+                    "the output path is a file, not a folder",
+                    "choose another output folder with -o",
+                    Location(str(out)),
+                )
+            ]
+        )
     if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
-        raise InputError([Finding(
-            Severity.ERROR, "VP010",
-            "the output folder already holds files that visitplan did not make",
-            "choose another output folder with -o, or empty this one; visitplan only "
-            "replaces folders with its own manifest.json", Location(str(out)))])
+        raise InputError(
+            [
+                Finding(
+                    Severity.ERROR,
+                    "VP010",
+                    "the output folder already holds files that visitplan did not make",
+                    "choose another output folder with -o, or empty this one; visitplan only "
+                    "replaces folders with its own manifest.json",
+                    Location(str(out)),
+                )
+            ]
+        )
 
 
 def _recover(out: Path) -> None:
@@ -131,11 +148,13 @@ def _manifest(loaded: Loaded, root: Path, outputs: list[Path], now: datetime) ->
     visit = loaded.visit
     files = []
     for path in sorted(outputs):
-        files.append({
-            "path": path.relative_to(root).as_posix(),
-            "bytes": path.stat().st_size,
-            "sha256": _sha256(path),
-        })
+        files.append(
+            {
+                "path": path.relative_to(root).as_posix(),
+                "bytes": path.stat().st_size,
+                "sha256": _sha256(path),
+            }
+        )
     source: dict[str, Any] = {"file": str(loaded.path)}
     with contextlib.suppress(OSError):
         source["sha256"] = _sha256(loaded.path)

@@ -54,10 +54,15 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Show the version and exit.")] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal "
-                                        "errors (for bug reports).")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of internal errors (for bug reports).")
+    ] = False,
 ) -> None:
     _state["debug"] = debug
 
@@ -84,8 +89,10 @@ def _print_findings(findings: list[Finding], *, stderr: bool = False) -> None:
     console = _console(stderr)
     if not _is_terminal(stderr):
         for finding in findings:
-            console.out(f"{_where(finding)}: {finding.severity.value} {finding.code}: "
-                        f"{finding.message}" + (f" — {finding.hint}" if finding.hint else ""))
+            console.out(
+                f"{_where(finding)}: {finding.severity.value} {finding.code}: "
+                f"{finding.message}" + (f" — {finding.hint}" if finding.hint else "")
+            )
         return
     styles = {"error": "bold red", "warning": "yellow", "info": "cyan"}
     table = Table(show_lines=False, expand=True, pad_edge=False)
@@ -95,10 +102,18 @@ def _print_findings(findings: list[Finding], *, stderr: bool = False) -> None:
     table.add_column("what is wrong", ratio=3)
     table.add_column("how to fix it", ratio=2, style="dim")
     for finding in findings:
-        table.add_row(f"[{styles[finding.severity.value]}]{finding.severity.value}[/]",
-                      finding.code, escape(_where(finding)), escape(finding.message),
-                      escape(finding.hint))
+        table.add_row(
+            f"[{styles[finding.severity.value]}]{finding.severity.value}[/]",
+            finding.code,
+            escape(_where(finding)),
+            escape(finding.message),
+            escape(finding.hint),
+        )
     console.print(table)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _where(finding: Finding) -> str:
@@ -113,7 +128,8 @@ def _fail_input(findings: list[Finding], output: OutputFormat = OutputFormat.tex
         count = sum(1 for f in findings if f.severity.value == "error")
         _console(stderr=True).print(
             f"{count} problem{'s' if count != 1 else ''} to fix before the visit can be used.",
-            style="bold red")
+            style="bold red",
+        )
     raise typer.Exit(EXIT_INPUT)
 
 
@@ -129,17 +145,25 @@ def _load(path: Path, output: OutputFormat = OutputFormat.text) -> Loaded:
 # ---------------------------------------------------------------------------
 # Commands
 
-VisitArg = Annotated[Path, typer.Argument(help="The visit file, e.g. my-visit/visit.yaml.",
-                                          show_default=False)]
+VisitArg = Annotated[
+    Path, typer.Argument(help="The visit file, e.g. my-visit/visit.yaml.", show_default=False)
+]
 
 
 @app.command()
 def init(
-    folder: Annotated[Path, typer.Argument(help="Folder to create (must be new or empty).")] =
-    Path("."),
-    example: Annotated[str | None, typer.Option(
-        "--example", "-e", help="Copy a shipped example instead of the starter file: "
-        "milan-exchange-2026, italy-study-visit-2026 or shape-porto-lousada.")] = None,
+    folder: Annotated[
+        Path, typer.Argument(help="Folder to create (must be new or empty).")
+    ] = Path(),
+    example: Annotated[
+        str | None,
+        typer.Option(
+            "--example",
+            "-e",
+            help="Copy a shipped example instead of the starter file: "
+            "milan-exchange-2026, italy-study-visit-2026 or shape-porto-lousada.",
+        ),
+    ] = None,
 ) -> None:
     """Create a visit folder with a commented visit.yaml to fill in.
 
@@ -159,16 +183,29 @@ def init(
 
 @app.command()
 def check(
-    visit_file: Annotated[Path | None, typer.Argument(
-        help="The visit file, e.g. my-visit/visit.yaml.", show_default=False)] = None,
-    output: Annotated[OutputFormat, typer.Option(
-        "--format", "-f", help="text: a table for people; json: a list of findings for "
-        "scripts.")] = OutputFormat.text,
-    strict: Annotated[bool, typer.Option(
-        "--strict", help="Fail (exit 1) on warnings too.")] = False,
-    explain: Annotated[str | None, typer.Option(
-        "--explain", metavar="CODE", help="Explain a finding code or name (e.g. VP006 or "
-        "unknown-reference) and how to fix it.", show_default=False)] = None,
+    visit_file: Annotated[
+        Path | None,
+        typer.Argument(help="The visit file, e.g. my-visit/visit.yaml.", show_default=False),
+    ] = None,
+    output: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format", "-f", help="text: a table for people; json: a list of findings for scripts."
+        ),
+    ] = OutputFormat.text,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Fail (exit 1) on warnings too.")
+    ] = False,
+    explain: Annotated[
+        str | None,
+        typer.Option(
+            "--explain",
+            metavar="CODE",
+            help="Explain a finding code or name (e.g. VP006 or "
+            "unknown-reference) and how to fix it.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Find what will go wrong before the programme is sent.
 
@@ -184,8 +221,10 @@ def check(
         _explain(explain)
         return
     if visit_file is None:
-        _console(stderr=True).print("Give the visit file to check, e.g. "
-                                    "`visitplan check my-visit/visit.yaml`.", style="bold red")
+        _console(stderr=True).print(
+            "Give the visit file to check, e.g. `visitplan check my-visit/visit.yaml`.",
+            style="bold red",
+        )
         raise typer.Exit(EXIT_INPUT)
     loaded = _load(visit_file, output)
     findings = run_checks(loaded)
@@ -196,10 +235,14 @@ def check(
             _print_findings(findings)
         counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
         visit = loaded.visit
-        summary = (f"{visit_file}: {len(visit.sessions)} sessions, "
-                   f"{len(visit.participants)} participants, {len(visit.details.days())} days"
-                   f" — {counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} warnings, "
-                   f"{counts[Severity.INFO]} notes")
+        summary = (
+            f"{visit_file}: {_count(len(visit.sessions), 'session')}, "
+            f"{_count(len(visit.participants), 'participant')}, "
+            f"{_count(len(visit.details.days()), 'day')} — "
+            f"{_count(counts[Severity.ERROR], 'error')}, "
+            f"{_count(counts[Severity.WARNING], 'warning')}, "
+            f"{_count(counts[Severity.INFO], 'note')}"
+        )
         _console().print(summary, style="bold green" if not counts[Severity.ERROR] else "bold")
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     if any(f.severity in failing for f in findings):
@@ -209,11 +252,18 @@ def check(
 @app.command()
 def build(
     visit_file: VisitArg,
-    out: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="Output folder (default: build/ next to the visit file).",
-        show_default=False)] = None,
-    force: Annotated[bool, typer.Option(
-        "--force", help="Build even when the checks find errors.")] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Output folder (default: build/ next to the visit file).",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Build even when the checks find errors.")
+    ] = False,
 ) -> None:
     """Produce every output: agendas, calendars, participant sheets, report template.
 
@@ -235,26 +285,33 @@ def build(
         _print_findings(refused.findings, stderr=True)
         _console(stderr=True).print(
             f"Not built: the checks found {len(refused.findings)} error(s). Fix them, or "
-            "build anyway with --force.", style="bold red")
+            "build anyway with --force.",
+            style="bold red",
+        )
         raise typer.Exit(EXIT_FINDINGS) from None
     except OSError as error:
         where = f" ({error.filename})" if error.filename else ""
         _console(stderr=True).print(
             f"Build failed, previous output left as it was: {error.strerror or error}{where}. "
-            "Check that the output folder is writable and the disk has space.", style="bold red")
+            "Check that the output folder is writable and the disk has space.",
+            style="bold red",
+        )
         raise typer.Exit(EXIT_FINDINGS) from None
     console = _console()
     if result.findings:
         _print_findings(result.findings)
-    console.print(f"Built {len(result.outputs)} files into {result.out}", style="bold green")
+    console.print(
+        f"Built {_count(len(result.outputs), 'file')} into {result.out}", style="bold green"
+    )
     for path in result.outputs:
         console.print(f"  {path.relative_to(result.out)}")
 
 
 @app.command()
 def schema(
-    out: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="Write to this file instead of the screen.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write to this file instead of the screen.")
+    ] = None,
 ) -> None:
     """Print the JSON Schema of visit.yaml (for editors' completion and validation).
 
@@ -281,8 +338,9 @@ def _explain(code: str) -> None:
             console.print(info.summary)
             console.print(f"How to fix it: {info.fix}")
             return
-    _console(stderr=True).print(f"Unknown code '{code}'. Known codes: "
-                                + ", ".join(CATALOGUE), style="bold red")
+    _console(stderr=True).print(
+        f"Unknown code '{code}'. Known codes: " + ", ".join(CATALOGUE), style="bold red"
+    )
     raise typer.Exit(EXIT_INPUT)
 
 
@@ -298,8 +356,12 @@ def main() -> None:
             raise
         import traceback
 
-        print("visitplan hit an internal error (a bug, not a problem in your files). "
-              "Run again with --debug and report what it prints:", file=sys.stderr)
-        print("".join(traceback.format_exception_only(*sys.exc_info()[:2])).strip(),
-              file=sys.stderr)
+        print(
+            "visitplan hit an internal error (a bug, not a problem in your files). "
+            "Run again with --debug and report what it prints:",
+            file=sys.stderr,
+        )
+        print(
+            "".join(traceback.format_exception_only(*sys.exc_info()[:2])).strip(), file=sys.stderr
+        )
         sys.exit(3)

@@ -98,26 +98,75 @@ E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
 
 CATALOGUE: dict[str, CodeInfo] = _catalogue(
     # Reading and validating the visit file (exit code 2).
-    CodeInfo("VP001", "yaml-syntax", E, "The file is not valid YAML.",
-             "Look at the line shown and the one before it: a missing colon, a tab, "
-             "an unclosed quote or wrong indentation are the usual causes."),
-    CodeInfo("VP002", "unknown-key", E, "A key the visit file does not know.",
-             "Check the spelling; `visitplan schema` lists every key."),
-    CodeInfo("VP003", "missing-key", E, "A required key is missing.",
-             "Add the key; `visitplan schema` says what it holds."),
-    CodeInfo("VP004", "invalid-value", E, "A value has the wrong type or format.",
-             "Write it in the form the hint shows."),
-    CodeInfo("VP005", "duplicate-id", E, "Two items of the same kind share an id.",
-             "Ids must be unique: rename one of them."),
-    CodeInfo("VP006", "unknown-reference", E,
-             "An id that refers to a venue, host, group, objective or session that "
-             "does not exist.", "Fix the spelling or add the missing item."),
-    CodeInfo("VP007", "ends-before-start", E, "A session ends before it starts, or a "
-             "participant leaves before arriving.", "Swap or correct the times."),
-    CodeInfo("VP008", "outside-visit-dates", E, "A session lies outside the visit's dates.",
-             "Move the session or widen the visit's start_date/end_date."),
-    CodeInfo("VP009", "duplicate-key", E, "The same key appears twice in one block.",
-             "Keep one of them: YAML would silently keep only the last."),
-    CodeInfo("VP010", "unreadable-file", E, "The file cannot be read.",
-             "Check the path and that the file is UTF-8 text."),
+    CodeInfo(
+        "VP001",
+        "yaml-syntax",
+        E,
+        "The file is not valid YAML.",
+        "Look at the line shown and the one before it: a missing colon, a tab, "
+        "an unclosed quote or wrong indentation are the usual causes.",
+    ),
+    CodeInfo(
+        "VP002",
+        "unknown-key",
+        E,
+        "A key the visit file does not know.",
+        "Check the spelling; `visitplan schema` lists every key.",
+    ),
+    CodeInfo(
+        "VP003",
+        "missing-key",
+        E,
+        "A required key is missing.",
+        "Add the key; `visitplan schema` says what it holds.",
+    ),
+    CodeInfo(
+        "VP004",
+        "invalid-value",
+        E,
+        "A value has the wrong type or format.",
+        "Write it in the form the hint shows.",
+    ),
+    CodeInfo(
+        "VP005",
+        "duplicate-id",
+        E,
+        "Two items of the same kind share an id.",
+        "Ids must be unique: rename one of them.",
+    ),
+    CodeInfo(
+        "VP006",
+        "unknown-reference",
+        E,
+        "An id that refers to a venue, host, group, objective or session that does not exist.",
+        "Fix the spelling or add the missing item.",
+    ),
+    CodeInfo(
+        "VP007",
+        "ends-before-start",
+        E,
+        "A session ends before it starts, or a participant leaves before arriving.",
+        "Swap or correct the times.",
+    ),
+    CodeInfo(
+        "VP008",
+        "outside-visit-dates",
+        E,
+        "A session lies outside the visit's dates.",
+        "Move the session or widen the visit's start_date/end_date.",
+    ),
+    CodeInfo(
+        "VP009",
+        "duplicate-key",
+        E,
+        "The same key appears twice in one block.",
+        "Keep one of them: YAML would silently keep only the last.",
+    ),
+    CodeInfo(
+        "VP010",
+        "unreadable-file",
+        E,
+        "The file cannot be read.",
+        "Check the path and that the file is UTF-8 text.",
+    ),
 )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from enum import Enum
@@ -30,7 +29,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_NODES = 2_000_000  # guards against alias "billion laughs" expansions
+MAX_NODES = 1_000_000  # guards against alias "billion laughs" expansions
 MAX_DEPTH = 64
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _LIST_SECTIONS = ("hosts", "venues", "groups", "sessions", "participants")
@@ -85,27 +84,54 @@ def load_visit(path: str | FilePath) -> Loaded:
     try:
         size = file_path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise InputError([_error(
-                "VP010", f"the file is {size / 1e6:.0f} MB, over the limit of "
-                f"{MAX_FILE_BYTES // 1_000_000} MB", "split the visit or remove pasted content",
-                Location(shown))])
+            raise InputError(
+                [
+                    _error(
+                        "VP010",
+                        f"the file is {size / 1e6:.0f} MB, over the limit of "
+                        f"{MAX_FILE_BYTES // 1_000_000} MB",
+                        "split the visit or remove pasted content",
+                        Location(shown),
+                    )
+                ]
+            )
         raw = file_path.read_bytes()
     except IsADirectoryError:
-        raise InputError([_error("VP010", "this is a folder, not a visit file",
-                                 f"give the file inside it, e.g. {shown}/visit.yaml",
-                                 Location(shown))]) from None
+        raise InputError(
+            [
+                _error(
+                    "VP010",
+                    "this is a folder, not a visit file",
+                    f"give the file inside it, e.g. {shown}/visit.yaml",
+                    Location(shown),
+                )
+            ]
+        ) from None
     except OSError as exc:
-        raise InputError([_error("VP010", f"cannot read the file: {exc.strerror}",
-                                 "check the path and the file's permissions",
-                                 Location(shown))]) from None
+        raise InputError(
+            [
+                _error(
+                    "VP010",
+                    f"cannot read the file: {exc.strerror}",
+                    "check the path and the file's permissions",
+                    Location(shown),
+                )
+            ]
+        ) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise InputError([_error(
-            "VP010", "the file is not UTF-8 text",
-            "save it as UTF-8 (in most editors: Save As, encoding UTF-8)",
-            Location(shown, line))]) from None
+        raise InputError(
+            [
+                _error(
+                    "VP010",
+                    "the file is not UTF-8 text",
+                    "save it as UTF-8 (in most editors: Save As, encoding UTF-8)",
+                    Location(shown, line),
+                )
+            ]
+        ) from None
     return load_text(text, shown, file_path)
 
 
@@ -116,16 +142,22 @@ def load_text(text: str, shown: str = "visit.yaml", path: FilePath | None = None
     data = _compose(text, source, findings)
     if not isinstance(data, dict):
         if not findings:
-            findings.append(_error(
-                "VP004", "the file does not hold a visit definition",
-                "it should start with `visit:` followed by the visit's title, dates and time "
-                "zone; `visitplan init` writes a starter file", Location(shown, 1, 1)))
+            findings.append(
+                _error(
+                    "VP004",
+                    "the file does not hold a visit definition",
+                    "it should start with `visit:` followed by the visit's title, dates and time "
+                    "zone; `visitplan init` writes a starter file",
+                    Location(shown, 1, 1),
+                )
+            )
         raise InputError(findings)
     _index_items(data, source)
     visit = _validate(data, source, findings)
     if findings and any(f.severity is Severity.ERROR for f in findings):
         raise InputError(findings)
-    assert visit is not None
+    if visit is None:  # pragma: no cover - a failed validation always leaves findings
+        raise InputError(findings)
     return Loaded(visit, source, path or FilePath(shown))
 
 
@@ -138,25 +170,34 @@ def _compose(text: str, source: SourceMap, findings: list[Finding]) -> Any:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = Location(source.file, mark.line + 1, mark.column + 1) if mark else Location(
-            source.file)
+        where = (
+            Location(source.file, mark.line + 1, mark.column + 1) if mark else Location(source.file)
+        )
         problem = exc.problem or "the YAML cannot be read"
         context = f" ({exc.context})" if exc.context else ""
-        findings.append(_error("VP001", f"YAML syntax: {problem}{context}",
-                               _syntax_hint(problem), where))
+        findings.append(
+            _error("VP001", f"YAML syntax: {problem}{context}", _syntax_hint(problem), where)
+        )
         return None
     except yaml.YAMLError as exc:
-        findings.append(_error("VP001", f"YAML syntax: {exc}", _syntax_hint(""),
-                               Location(source.file)))
+        findings.append(
+            _error("VP001", f"YAML syntax: {exc}", _syntax_hint(""), Location(source.file))
+        )
         return None
     if node is None:
         return None
-    budget = [MAX_NODES]
     try:
-        return _plain(node, (), source, findings, budget, 0)
+        _check_size(node)
+        return _plain(node, (), source, findings, 0)
     except _TooLarge as exc:
-        findings.append(_error("VP001", str(exc), "write the values out without anchors and "
-                               "aliases, or split the file", Location(source.file)))
+        findings.append(
+            _error(
+                "VP001",
+                str(exc),
+                "write the values out without anchors and aliases, or split the file",
+                Location(source.file),
+            )
+        )
         return None
 
 
@@ -164,20 +205,39 @@ class _TooLarge(Exception):
     pass
 
 
+def _check_size(root: yaml.Node) -> None:
+    """Refuse files whose aliases expand beyond MAX_NODES values, without expanding them."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node, depth: int) -> int:
+        if depth > MAX_DEPTH:
+            raise _TooLarge(f"the file nests deeper than {MAX_DEPTH} levels")
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(size(child, depth + 1) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(size(k, depth + 1) + size(v, depth + 1) for k, v in node.value)
+        if total > MAX_NODES:
+            raise _TooLarge(
+                "the file expands to too many values (anchors and aliases "
+                f"repeated beyond {MAX_NODES:,} values)"
+            )
+        sizes[id(node)] = total
+        return total
+
+    size(root, 0)
+
+
 def _plain(
     node: yaml.Node,
     path: Path,
     source: SourceMap,
     findings: list[Finding],
-    budget: list[int],
     depth: int,
 ) -> Any:
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise _TooLarge("the file expands to too many values (anchors and aliases "
-                        f"repeated beyond {MAX_NODES:,} values)")
-    if depth > MAX_DEPTH:
-        raise _TooLarge(f"the file nests deeper than {MAX_DEPTH} levels")
     mark = node.start_mark
     source.values[path] = (mark.line + 1, mark.column + 1)
     if isinstance(node, yaml.ScalarNode):
@@ -186,7 +246,7 @@ def _plain(
         return node.value
     if isinstance(node, yaml.SequenceNode):
         return [
-            _plain(item, (*path, n), source, findings, budget, depth + 1)
+            _plain(item, (*path, n), source, findings, depth + 1)
             for n, item in enumerate(node.value)
         ]
     if isinstance(node, yaml.MappingNode):
@@ -195,23 +255,38 @@ def _plain(
             key_mark = key_node.start_mark
             where = (key_mark.line + 1, key_mark.column + 1)
             if not isinstance(key_node, yaml.ScalarNode):
-                findings.append(_error("VP004", "a key must be a plain word",
-                                       "write `name: value`", Location(source.file, *where)))
+                findings.append(
+                    _error(
+                        "VP004",
+                        "a key must be a plain word",
+                        "write `name: value`",
+                        Location(source.file, *where),
+                    )
+                )
                 continue
             key = key_node.value
             if key == "<<":
-                findings.append(_error("VP004", "merge keys (<<) are not supported",
-                                       "write the keys out in full", Location(source.file,
-                                                                             *where)))
+                findings.append(
+                    _error(
+                        "VP004",
+                        "merge keys (<<) are not supported",
+                        "write the keys out in full",
+                        Location(source.file, *where),
+                    )
+                )
                 continue
             if key in result:
-                findings.append(_error(
-                    "VP009", f"key '{key}' appears twice in this block",
-                    "keep one: YAML would silently use only the last one",
-                    Location(source.file, *where)))
+                findings.append(
+                    _error(
+                        "VP009",
+                        f"key '{key}' appears twice in this block",
+                        "keep one: YAML would silently use only the last one",
+                        Location(source.file, *where),
+                    )
+                )
                 continue
             source.keys[(*path, key)] = where
-            result[key] = _plain(value_node, (*path, key), source, findings, budget, depth + 1)
+            result[key] = _plain(value_node, (*path, key), source, findings, depth + 1)
         return result
     return None  # pragma: no cover - composer yields only the three node kinds
 
@@ -225,8 +300,10 @@ def _syntax_hint(problem: str) -> str:
         return "each line of a block needs `key: value`; check the indentation"
     if "found character '@'" in problem or "found character '`'" in problem:
         return "put the value in quotes"
-    return ("check the indentation and quotes on this line and the one before; values "
-            "containing ': ' or starting with '@', '&', '*' or '!' need quotes")
+    return (
+        "check the indentation and quotes on this line and the one before; values "
+        "containing ': ' or starting with '@', '&', '*' or '!' need quotes"
+    )
 
 
 def _index_items(data: dict[str, Any], source: SourceMap) -> None:
@@ -240,8 +317,7 @@ def _index_items(data: dict[str, Any], source: SourceMap) -> None:
     if isinstance(details, dict) and isinstance(details.get("objectives"), list):
         for n, item in enumerate(details["objectives"]):
             if isinstance(item, dict) and isinstance(item.get("id"), str):
-                source.item_paths.setdefault(("objectives", item["id"]),
-                                             ("visit", "objectives", n))
+                source.item_paths.setdefault(("objectives", item["id"]), ("visit", "objectives", n))
 
 
 # ---------------------------------------------------------------------------
@@ -249,6 +325,7 @@ def _index_items(data: dict[str, Any], source: SourceMap) -> None:
 
 
 def _validate(data: dict[str, Any], source: SourceMap, findings: list[Finding]) -> Visit | None:
+    visit: Visit | None
     try:
         visit = Visit.model_validate(data)
     except ValidationError as exc:
@@ -262,8 +339,14 @@ def _validate(data: dict[str, Any], source: SourceMap, findings: list[Finding]) 
         known = {}
     for problem in consistency_problems(visit, known):
         path = _raw_path(problem.path, data, visit)
-        findings.append(_error(problem.code, _with_subject(problem.message, path, data),
-                               problem.hint, source.locate(path)))
+        findings.append(
+            _error(
+                problem.code,
+                _with_subject(problem.message, path, data),
+                problem.hint,
+                source.locate(path),
+            )
+        )
     return visit
 
 
@@ -275,8 +358,8 @@ def _partial_visit(data: dict[str, Any], exc: ValidationError) -> Visit | None:
     dates for the visit, the visit's first day and a whole day for a session.
     """
     bad: dict[Path, set[str]] = {}
-    for details in exc.errors(include_url=False):
-        loc = details["loc"]
+    for error in exc.errors(include_url=False):
+        loc = error["loc"]
         if not loc:
             return None
         if loc[0] in _LIST_SECTIONS:
@@ -293,34 +376,24 @@ def _partial_visit(data: dict[str, Any], exc: ValidationError) -> Visit | None:
             bad[item].add(key)
         else:
             bad[item].add("*")
-    cleaned: dict[str, Any] = dict(data)
-    if ("visit",) in bad or not isinstance(data.get("visit"), dict):
-        if "*" in bad.get(("visit",), {"*"}) and not isinstance(data.get("visit"), dict):
-            return None
     details = _patched(data.get("visit"), bad.get(("visit",), set()), _VISIT_STAND_INS)
     if details is None:
         return None
-    for key in ("start_date", "end_date"):
-        if key in bad.get(("visit",), set()):
-            details.update(start_date="0001-01-01", end_date="9999-12-31")
-    first_day = str(details.get("start_date"))
+    if bad.get(("visit",), set()) & {"start_date", "end_date"}:
+        details.update(start_date="0001-01-01", end_date="9999-12-31")
     objectives = details.get("objectives")
     if isinstance(objectives, list):
-        details["objectives"] = _patched_list(objectives, bad, ("visit", "objectives"),
-                                              {"id": "", "text": "?"})
+        details["objectives"] = _patched_list(
+            objectives, bad, ("visit", "objectives"), {"id": "", "text": "?"}
+        )
+    # A whole block that is wrong (rules: 5, sessions: yes) is left out.
+    cleaned = {k: v for k, v in data.items() if (k,) not in bad or k == "visit"}
     cleaned["visit"] = details
-    for (key,) in (k for k in bad if len(k) == 1 and k[0] not in ("visit",)):
-        if key not in _LIST_SECTIONS:
-            cleaned.pop(str(key), None)
+    stand_ins = {**_ITEM_STAND_INS, "date": str(details.get("start_date"))}
     for section in _LIST_SECTIONS:
-        items = data.get(section)
-        if (section,) in bad:
-            cleaned.pop(section, None)
-        elif isinstance(items, list):
-            stand_ins = {**_ITEM_STAND_INS, "date": first_day}
+        items = cleaned.get(section)
+        if isinstance(items, list):
             cleaned[section] = _patched_list(items, bad, (section,), stand_ins)
-    for key in [k for k in cleaned if ((k,) in bad and k != "visit")]:
-        cleaned.pop(key)
     try:
         return Visit.model_validate(cleaned)
     except ValidationError:
@@ -328,12 +401,21 @@ def _partial_visit(data: dict[str, Any], exc: ValidationError) -> Visit | None:
 
 
 _VISIT_STAND_INS = {
-    "id": "visit", "title": "?", "start_date": "0001-01-01", "end_date": "9999-12-31",
-    "timezone": "UTC", "country": "ZZ",
+    "id": "visit",
+    "title": "?",
+    "start_date": "0001-01-01",
+    "end_date": "9999-12-31",
+    "timezone": "UTC",
+    "country": "ZZ",
 }
 _ITEM_STAND_INS = {
-    "id": "", "name": "?", "title": "?", "text": "?", "level": "civil_society",
-    "start": "00:00", "end": "23:59",
+    "id": "",
+    "name": "?",
+    "title": "?",
+    "text": "?",
+    "level": "civil_society",
+    "start": "00:00",
+    "end": "23:59",
 }
 
 
@@ -347,8 +429,9 @@ def _patched(item: Any, bad_keys: set[str], stand_ins: dict[str, str]) -> dict[s
     return patched
 
 
-def _patched_list(items: list[Any], bad: dict[Path, set[str]], prefix: Path,
-                  stand_ins: dict[str, str]) -> list[Any]:
+def _patched_list(
+    items: list[Any], bad: dict[Path, set[str]], prefix: Path, stand_ins: dict[str, str]
+) -> list[Any]:
     result = []
     for n, item in enumerate(items):
         keys = bad.get((*prefix, n))
@@ -373,8 +456,9 @@ def _raw_ids(data: dict[str, Any]) -> dict[str, set[str]]:
             items = details.get("objectives") if isinstance(details, dict) else None
         if isinstance(items, list):
             known[section] = {
-                item["id"] for item in items if isinstance(item, dict)
-                and isinstance(item.get("id"), str)
+                item["id"]
+                for item in items
+                if isinstance(item, dict) and isinstance(item.get("id"), str)
             }
     return known
 
@@ -396,8 +480,10 @@ def _raw_path(path: Path, data: dict[str, Any], visit: Visit) -> Path:
 def _raw_index(raw_items: list[Any], item_id: str | None, fallback: int) -> int:
     # Duplicate ids: the n-th item with this id in the partial model is found by
     # position when the raw list was not shortened.
-    if fallback < len(raw_items) and isinstance(raw_items[fallback], dict) and (
-        raw_items[fallback].get("id") == item_id
+    if (
+        fallback < len(raw_items)
+        and isinstance(raw_items[fallback], dict)
+        and (raw_items[fallback].get("id") == item_id)
     ):
         return fallback
     for n, item in enumerate(raw_items):
@@ -406,8 +492,7 @@ def _raw_index(raw_items: list[Any], item_id: str | None, fallback: int) -> int:
     return fallback
 
 
-def _finding_from_error(details: ErrorDetails, data: dict[str, Any],
-                        source: SourceMap) -> Finding:
+def _finding_from_error(details: ErrorDetails, data: dict[str, Any], source: SourceMap) -> Finding:
     loc: Path = tuple(details["loc"])
     kind = details["type"]
     ctx = details.get("ctx") or {}
@@ -416,16 +501,27 @@ def _finding_from_error(details: ErrorDetails, data: dict[str, Any],
         key = str(loc[-1])
         allowed = _allowed_keys(loc[:-1])
         close = get_close_matches(key, allowed, n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else (
-            f"allowed here: {', '.join(allowed)}" if allowed else "remove it")
-        return _error("VP002", _with_subject(f"unknown key '{key}'", loc, data), hint,
-                      source.locate(loc, key=True))
+        hint = (
+            f"did you mean '{close[0]}'?"
+            if close
+            else (f"allowed here: {', '.join(allowed)}" if allowed else "remove it")
+        )
+        return _error(
+            "VP002",
+            _with_subject(f"unknown key '{key}'", loc, data),
+            hint,
+            source.locate(loc, key=True),
+        )
     if kind == "missing":
         key = str(loc[-1])
         described = _describe(loc)
         hint = f"add `{key}:`" + (f" here: {described}" if described else "")
-        return _error("VP003", _with_subject(f"missing required key '{key}'", loc, data),
-                      hint, source.locate(loc[:-1]))
+        return _error(
+            "VP003",
+            _with_subject(f"missing required key '{key}'", loc, data),
+            hint,
+            source.locate(loc[:-1]),
+        )
     message, hint = _explain(kind, details["msg"], ctx, value, loc)
     return _error("VP004", _with_subject(message, loc, data), hint, source.locate(loc))
 
@@ -436,10 +532,15 @@ def _explain(kind: str, msg: str, ctx: dict[str, Any], value: Any, loc: Path) ->
         return msg, str(ctx["hint"])
     key = next((str(part) for part in reversed(loc) if isinstance(part, str)), "value")
     if kind == "enum":
-        choices = [c.strip("'") for c in str(ctx.get("expected", "")).replace(" or ", ", ")
-                   .split(", ") if c]
+        choices = [
+            c.strip("'")
+            for c in str(ctx.get("expected", "")).replace(" or ", ", ").split(", ")
+            if c
+        ]
         close = get_close_matches(str(value), choices, n=1, cutoff=0.5)
-        hint = (f"did you mean '{close[0]}'? " if close else "") + f"use one of: {', '.join(choices)}"
+        hint = (
+            f"did you mean '{close[0]}'? " if close else ""
+        ) + f"use one of: {', '.join(choices)}"
         return f"{shown} is not a valid {key}", hint
     if kind in {"int_parsing", "int_type", "int_from_float"}:
         return f"{shown} is not a whole number", f"write {key} as digits, e.g. 40"
@@ -452,16 +553,23 @@ def _explain(kind: str, msg: str, ctx: dict[str, Any], value: Any, loc: Path) ->
     if kind in {"model_type", "dict_type", "model_attributes_type"}:
         return f"{key} should be a block of keys", (
             "indent its keys under it, e.g.\n  contact:\n    name: ..."
-            if key != "value" else "indent the keys under it")
+            if key != "value"
+            else "indent the keys under it"
+        )
     if kind in {"string_type"}:
         return f"{key} should be a single text value", (
-            "put it on one line, in quotes if it contains ': ' or starts with '- '")
+            "put it on one line, in quotes if it contains ': ' or starts with '- '"
+        )
     if kind == "string_too_short":
         return f"{key} is empty", f"write a value after `{key}:` or remove the line"
     if kind in {"greater_than_equal", "greater_than", "less_than_equal", "less_than"}:
         bound = next(iter(ctx.values()), "")
-        words = {"greater_than_equal": "at least", "greater_than": "more than",
-                 "less_than_equal": "at most", "less_than": "less than"}[kind]
+        words = {
+            "greater_than_equal": "at least",
+            "greater_than": "more than",
+            "less_than_equal": "at most",
+            "less_than": "less than",
+        }[kind]
         return f"{key} is {shown}; it must be {words} {bound}", f"correct {key}"
     if kind == "too_short" or kind == "too_long":
         return f"{key} has the wrong number of items", _describe(loc) or f"correct {key}"
@@ -537,5 +645,3 @@ def _describe(loc: Path) -> str:
 
 def _error(code: str, message: str, hint: str, where: Location) -> Finding:
     return Finding(Severity.ERROR, code, message, hint, where)
-
-

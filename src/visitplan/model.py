@@ -55,8 +55,11 @@ def _parse_id(value: Any) -> str:
         raise PydanticCustomError(
             "id_format",
             "'{value}' is not a usable id",
-            {"value": text, "hint": "use 1-64 letters, digits, '-', '_' or '.', "
-             "starting with a letter or digit, e.g. day1-welcome"},
+            {
+                "value": text,
+                "hint": "use 1-64 letters, digits, '-', '_' or '.', "
+                "starting with a letter or digit, e.g. day1-welcome",
+            },
         )
     return text
 
@@ -99,8 +102,11 @@ def _parse_datetime(value: Any) -> datetime:
     problem = PydanticCustomError(
         "datetime_format",
         "'{value}' is not a date and time",
-        {"value": text, "hint": "write YYYY-MM-DD HH:MM, e.g. 2026-01-26 18:30 "
-         "(local time of the visit), or just the date"},
+        {
+            "value": text,
+            "hint": "write YYYY-MM-DD HH:MM, e.g. 2026-01-26 18:30 "
+            "(local time of the visit), or just the date",
+        },
     )
     if not match:
         raise problem
@@ -133,8 +139,10 @@ def _check_time_zone(value: str) -> str:
         raise PydanticCustomError(
             "time_zone",
             "'{value}' is not a time zone",
-            {"value": value, "hint": "use an IANA name such as Europe/Rome, Europe/Lisbon "
-             "or Europe/Brussels"},
+            {
+                "value": value,
+                "hint": "use an IANA name such as Europe/Rome, Europe/Lisbon or Europe/Brussels",
+            },
         ) from None
     return value
 
@@ -145,8 +153,10 @@ def _parse_country(value: Any) -> str:
         raise PydanticCustomError(
             "country_code",
             "'{value}' is not a country code",
-            {"value": _text(value), "hint": "use the two-letter ISO 3166 code, "
-             "e.g. IT, PT, BE, DE, NO"},
+            {
+                "value": _text(value),
+                "hint": "use the two-letter ISO 3166 code, e.g. IT, PT, BE, DE, NO",
+            },
         )
     return text
 
@@ -183,8 +193,9 @@ Id = Annotated[
 LocalTime = Annotated[
     time,
     BeforeValidator(_parse_time),
-    WithJsonSchema({"type": "string", "pattern": r"^([01]?\d|2[0-3])[:.h][0-5]\d$",
-                    "examples": ["09:30"]}),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^([01]?\d|2[0-3])[:.h][0-5]\d$", "examples": ["09:30"]}
+    ),
 ]
 LocalDate = Annotated[
     date,
@@ -194,8 +205,13 @@ LocalDate = Annotated[
 LocalDateTime = Annotated[
     datetime,
     BeforeValidator(_parse_datetime),
-    WithJsonSchema({"type": "string", "pattern": _DATETIME_RE.pattern,
-                    "examples": ["2026-01-26 18:30", "2026-01-26"]}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": _DATETIME_RE.pattern,
+            "examples": ["2026-01-26 18:30", "2026-01-26"],
+        }
+    ),
 ]
 TimeZoneName = Annotated[
     str,
@@ -214,10 +230,17 @@ LanguageCode = Annotated[
 ]
 Flag = Annotated[
     bool,
-    WithJsonSchema({"anyOf": [
-        {"type": "boolean"},
-        {"type": "string", "enum": ["yes", "no", "Yes", "No", "true", "false", "on", "off"]},
-    ]}),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "boolean"},
+                {
+                    "type": "string",
+                    "enum": ["yes", "no", "Yes", "No", "true", "false", "on", "off"],
+                },
+            ]
+        }
+    ),
 ]
 IdList = Annotated[list[Id], BeforeValidator(_as_list)]
 LanguageList = Annotated[list[LanguageCode], BeforeValidator(_as_list)]
@@ -310,8 +333,10 @@ class Publishing(Strict):
             raise PydanticCustomError(
                 "url_format",
                 "'{value}' is not a web address",
-                {"value": value, "hint": "start it with https://, "
-                 "e.g. https://example.org/visits/milan-2026/"},
+                {
+                    "value": value,
+                    "hint": "start it with https://, e.g. https://example.org/visits/milan-2026/",
+                },
             )
         return value if value is None or value.endswith("/") else value + "/"
 
@@ -352,8 +377,11 @@ class VisitDetails(Strict):
             raise PydanticCustomError(
                 "date_order",
                 "the visit ends ({end}) before it starts ({start})",
-                {"end": value.isoformat(), "start": start.isoformat(),
-                 "hint": "end_date must be on or after start_date"},
+                {
+                    "end": value.isoformat(),
+                    "start": start.isoformat(),
+                    "hint": "end_date must be on or after start_date",
+                },
             )
         return value
 
@@ -467,8 +495,7 @@ class Session(Strict):
     status: Status = SessionStatus.CONFIRMED
     accept: TextList = Field(
         default_factory=list,
-        description="Check findings accepted for this session (by name or code), "
-        "e.g. [long-day].",
+        description="Check findings accepted for this session (by name or code), e.g. [long-day].",
     )
 
     _tz: ZoneInfo = PrivateAttr(default_factory=lambda: zone("UTC"))
@@ -481,9 +508,12 @@ class Session(Strict):
             raise PydanticCustomError(
                 "time_order",
                 "the session ends at {end}, not after it starts at {start}",
-                {"end": value.strftime("%H:%M"), "start": start.strftime("%H:%M"),
-                 "hint": "end must be later than start on the same day; split a session "
-                 "that runs past midnight"},
+                {
+                    "end": value.strftime("%H:%M"),
+                    "start": start.strftime("%H:%M"),
+                    "hint": "end must be later than start on the same day; split a session "
+                    "that runs past midnight",
+                },
             )
         return value
 
@@ -549,8 +579,11 @@ class Participant(Strict):
             raise PydanticCustomError(
                 "departure_order",
                 "leaves ({departure}) before arriving ({arrival})",
-                {"departure": f"{value:%Y-%m-%d %H:%M}", "arrival": f"{arrival:%Y-%m-%d %H:%M}",
-                 "hint": "swap arrival and departure, or correct the dates"},
+                {
+                    "departure": f"{value:%Y-%m-%d %H:%M}",
+                    "arrival": f"{arrival:%Y-%m-%d %H:%M}",
+                    "hint": "swap arrival and departure, or correct the dates",
+                },
             )
         return value
 
@@ -563,8 +596,9 @@ class Rules(Strict):
     """Thresholds of the schedule checks; each default is explained in docs/checks.md."""
 
     max_programme_hours: float = Field(
-        default=6.0, gt=0, description="Most hours of programme (meetings, visits, workshops, "
-        "debriefs) in one day."
+        default=6.0,
+        gt=0,
+        description="Most hours of programme (meetings, visits, workshops, debriefs) in one day.",
     )
     max_day_span_hours: float = Field(
         default=11.0, gt=0, description="Most hours from a day's first start to its last end."

@@ -11,7 +11,7 @@ from visitplan.exporters import BuildContext
 from visitplan.model import Session, SessionKind, SessionStatus, Visit
 
 # Characters that Markdown would read as markup, links, HTML or table cells.
-X
+_MARKUP = re.compile(r"([\\`*_\[\]<>#|~])")
 _KIND_LABEL = {
     SessionKind.MEETING: "Meeting",
     SessionKind.SITE_VISIT: "Site visit",

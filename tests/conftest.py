@@ -1,0 +1,80 @@
+"""Shared fixtures: the shipped examples and an in-process CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from visitplan.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+EXAMPLE_NAMES = sorted(p.name for p in EXAMPLES.iterdir() if (p / "visit.yaml").is_file())
+DATA = Path(__file__).parent / "data"
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run() -> Run:
+    """Run the CLI in-process; the result has exit_code, stdout and stderr."""
+    runner = CliRunner()
+
+    def invoke(*args: str | Path) -> Result:
+        return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def example_copy(tmp_path: Path) -> Callable[[str], Path]:
+    """A fresh copy of a shipped example; returns the path of its visit.yaml."""
+
+    def copy(name: str) -> Path:
+        target = tmp_path / name
+        shutil.copytree(
+            EXAMPLES / name, target, ignore=shutil.ignore_patterns("build", ".visitplan-state.json")
+        )
+        return target / "visit.yaml"
+
+    return copy
+
+
+def write(tmp_path: Path, text: str, name: str = "visit.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+MINIMAL = """\
+visit:
+  id: mini
+  title: Mini visit
+  start_date: 2026-01-27
+  end_date: 2026-01-28
+  timezone: Europe/Rome
+  country: IT
+  objectives:
+    - id: learn
+      text: Learn something
+venues:
+  - id: hall
+    name: Hall
+    city: Milan
+sessions:
+  - id: s1
+    title: Welcome
+    date: 2026-01-27
+    start: 9:30
+    end: 10:30
+    venue: hall
+    objectives: [learn]
+participants:
+  - id: p1
+    name: Representative, Norway
+    country: NO
+"""
