@@ -136,3 +136,16 @@ def test_piped_output_is_plain(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "\x1b[" not in done.stderr
     assert f"{path}:21:12: error VP006: session 's1': unknown venue 'hal'" in done.stderr
+
+
+def test_build_refuses_when_the_checks_find_errors(run: Run, tmp_path: Path) -> None:
+    clash = "  - {id: s2, title: Clash, date: 2026-01-27, start: 10:00, end: 11:00}\n"
+    text = MINIMAL.replace("participants:", clash + "participants:")
+    path = write(tmp_path, text)
+    refused = run("build", path)
+    assert refused.exit_code == 1
+    assert "VP101" in refused.stderr and "--force" in refused.stderr
+    assert not (tmp_path / "build").exists()
+    forced = run("build", path, "--force")
+    assert forced.exit_code == 0
+    assert (tmp_path / "build" / "manifest.json").is_file()

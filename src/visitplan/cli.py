@@ -112,6 +112,49 @@ def _print_findings(findings: list[Finding], *, stderr: bool = False) -> None:
     console.print(table)
 
 
+CHART_MAX_GROUPS = 8
+
+
+def _print_load_chart(loaded: Loaded) -> None:
+    """Per group and day: programme hours, daytime free time and span, as bars."""
+    from visitplan.timeline import day_loads, group_label
+
+    visit = loaded.visit
+    rules = visit.rules
+    loads = day_loads(visit)
+    console = _console()
+    terminal = _is_terminal()
+    full, half = ("█", "▌") if terminal else ("#", "+")
+    shown = list(loads.items())[:CHART_MAX_GROUPS]
+    for group, rows in shown:
+        title = "Load per day" + (f", {group_label(visit, group)}" if visit.groups else "")
+        console.print(
+            f"\n{title} (one block = 30 min; programme / daytime free / span)",
+            style="bold" if terminal else None,
+        )
+        for row in rows:
+            bar = full * (row.programme // 30) + (half if row.programme % 30 >= 15 else "")
+            heavy = row.programme > rules.max_programme_hours * 60
+            long_span = row.span > rules.max_day_span_hours * 60
+            label = f"{row.day:%a} {row.day.day:>2} {row.day:%b}"
+            figures = f"{_hm(row.programme):>6}  free {_hm(row.free):>6}  span "
+            if not terminal:
+                console.out(f"  {label}  {bar:<22} {figures}{_hm(row.span)}")
+                continue
+            style = "red" if heavy else "green"
+            span = f"[red]{_hm(row.span)}[/]" if long_span else _hm(row.span)
+            console.print(f"  {label}  [{style}]{bar:<22}[/] {figures}{span}")
+    if len(loads) > CHART_MAX_GROUPS:
+        console.print(
+            f"  ... and {len(loads) - CHART_MAX_GROUPS} more groups "
+            "(see --format json for the findings)"
+        )
+
+
+def _hm(minutes: int) -> str:
+    return f"{minutes // 60}h{minutes % 60:02d}"
+
+
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
@@ -233,6 +276,7 @@ def check(
     else:
         if findings:
             _print_findings(findings)
+        _print_load_chart(loaded)
         counts = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
         visit = loaded.visit
         summary = (

@@ -430,6 +430,11 @@ class Venue(Strict):
     country: CountryCode | None = Field(
         default=None, description="Country of the venue; defaults to the visit's country."
     )
+    region: str | None = Field(
+        default=None,
+        description="Region for regional public holidays: the ISO 3166-2 subdivision code "
+        "without the country prefix, e.g. 25 for Lombardy, 13 for Porto district.",
+    )
     lat: float | None = Field(default=None, ge=-90, le=90, description="Latitude (WGS 84).")
     lon: float | None = Field(default=None, ge=-180, le=180, description="Longitude (WGS 84).")
     timezone: TimeZoneName | None = Field(
@@ -702,6 +707,13 @@ class Visit(Strict):
         return self._cached_index
 
     _cached_index: _Index | None = PrivateAttr(default=None)
+    # Views derived from the visit (timelines), computed once and shared by checks
+    # and exporters; the visit is not changed after loading.
+    _memo: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @property
+    def memo(self) -> dict[str, Any]:
+        return self._memo
 
     # -- views ----------------------------------------------------------------
 

@@ -8,12 +8,34 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from visitplan.checks.calendar import check_holidays, check_tentative
+from visitplan.checks.coverage import check_coverage
+from visitplan.checks.free_time import check_breathing_space, check_free_time
+from visitplan.checks.language import check_language
+from visitplan.checks.overlaps import check_overlaps, check_transfers
+from visitplan.checks.presence import check_presence
+from visitplan.checks.venues import check_venues
+from visitplan.checks.workload import check_breaks, check_day_load, check_rest
 from visitplan.findings import CATALOGUE, Finding
 from visitplan.load import Loaded
 
 Check = Callable[[Loaded], Iterable[Finding]]
 
-CHECKS: list[Check] = []
+CHECKS: list[Check] = [
+    check_overlaps,
+    check_transfers,
+    check_day_load,
+    check_breaks,
+    check_rest,
+    check_free_time,
+    check_breathing_space,
+    check_presence,
+    check_coverage,
+    check_venues,
+    check_holidays,
+    check_tentative,
+    check_language,
+]
 
 
 def run_checks(loaded: Loaded) -> list[Finding]:
@@ -27,7 +49,8 @@ def run_checks(loaded: Loaded) -> list[Finding]:
         for finding in check(loaded):
             if finding.code in ignored:
                 continue
-            if finding.subject and finding.code in accepted.get(finding.subject, ()):
+            involved = finding.extra.get("sessions") or [finding.subject]
+            if any(finding.code in accepted.get(s, ()) for s in involved):
                 continue
             findings.append(finding)
     return sorted(findings, key=Finding.sort_key)

@@ -1,0 +1,67 @@
+"""What every check module uses: building located findings from the catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from visitplan.findings import CATALOGUE, Finding
+from visitplan.load import Loaded
+from visitplan.model import Participant, Session
+
+
+def at_session(
+    loaded: Loaded,
+    code: str,
+    message: str,
+    session: Session,
+    *,
+    involved: Iterable[Session] = (),
+    key: str | None = None,
+    hint: str | None = None,
+) -> Finding:
+    """A finding placed at a session; ``involved`` sessions may accept it too."""
+    ids = [session.id, *(s.id for s in involved if s.id != session.id)]
+    info = CATALOGUE[code]
+    return Finding(
+        info.severity,
+        code,
+        message,
+        hint or info.fix,
+        loaded.source.item("sessions", session.id, key),
+        subject=session.id,
+        extra={"sessions": ids},
+    )
+
+
+def at_item(
+    loaded: Loaded, code: str, message: str, section: str, item_id: str, hint: str | None = None
+) -> Finding:
+    info = CATALOGUE[code]
+    return Finding(
+        info.severity,
+        code,
+        message,
+        hint or info.fix,
+        loaded.source.item(section, item_id),
+        subject=item_id,
+    )
+
+
+def at_participant(
+    loaded: Loaded, code: str, message: str, person: Participant, hint: str | None = None
+) -> Finding:
+    return at_item(loaded, code, message, "participants", person.id, hint)
+
+
+def hm(moment: datetime) -> str:
+    return moment.strftime("%H:%M")
+
+
+def day_name(moment: datetime) -> str:
+    return f"{moment:%a} {moment.day} {moment:%b}"
+
+
+def hours(minutes: float) -> str:
+    whole, rest = divmod(round(minutes), 60)
+    return f"{whole} h {rest:02d}" if rest else f"{whole} h"
