@@ -39,10 +39,13 @@ def test_failed_build_leaves_previous_output_untouched(tmp_path: Path) -> None:
     out = tmp_path / "build"
     build(loaded, out)
     before = snapshot(out)
+    state = (tmp_path / ".visitplan-state.json").read_bytes()
     with pytest.raises(OSError, match="No space"):
         build(loaded, out, exporters=[*all_exporters(), Exploding()])
     assert snapshot(out) == before
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert (tmp_path / ".visitplan-state.json").read_bytes() == state
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert leftovers == [".visitplan-state.json"]
 
 
 def test_interrupted_swap_is_recovered_by_the_next_build(tmp_path: Path) -> None:
@@ -53,7 +56,11 @@ def test_interrupted_swap_is_recovered_by_the_next_build(tmp_path: Path) -> None
     (tmp_path / ".build.tmp-xyz").mkdir()
     build(loaded, out)
     assert (out / "manifest.json").is_file()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "visit.yaml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".visitplan-state.json",
+        "build",
+        "visit.yaml",
+    ]
 
 
 def test_manifest_lists_outputs_with_sizes_and_checksums(tmp_path: Path) -> None:

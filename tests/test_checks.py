@@ -562,3 +562,10 @@ def test_text_output_has_a_load_chart(run: Run) -> None:
     result = run("check", EXAMPLES / "shape-porto-lousada" / "visit.yaml")
     assert "Load per day" in result.stdout
     assert "Mon 15 May" in result.stdout and "8h35" in result.stdout
+
+
+def test_known_region_is_not_reported() -> None:
+    venues = [{**ROME, "country": "PT", "region": "13"}]
+    assert "VP163" not in codes(
+        visit([session("a", "09:00", "10:00")], venues=venues, country="PT")
+    )

@@ -23,6 +23,7 @@ from visitplan.checks import run_checks
 from visitplan.exporters import BuildContext, Exporter, all_exporters
 from visitplan.findings import Finding, Location, Severity
 from visitplan.load import InputError, Loaded
+from visitplan.state import Change, publish, read_state, state_path, write_state
 
 MANIFEST = "manifest.json"
 Progress = Callable[[str, int, int], None]
@@ -42,6 +43,8 @@ class BuildResult:
     outputs: list[Path]
     findings: list[Finding]
     manifest: dict[str, Any] = field(default_factory=dict)
+    changes: list[Change] = field(default_factory=list)
+    previous_build: str | None = None
 
 
 def default_out(visit_file: Path) -> Path:
@@ -56,6 +59,7 @@ def build(
     exporters: list[Exporter] | None = None,
     progress: Progress | None = None,
     now: datetime | None = None,
+    prune_cancelled: bool = False,
 ) -> BuildResult:
     """Build every output of ``loaded`` into ``out`` (default: build/ beside the file)."""
     out = (out or default_out(loaded.path)).absolute()
@@ -67,11 +71,14 @@ def build(
     out.parent.mkdir(parents=True, exist_ok=True)
     _recover(out)
     chosen = exporters if exporters is not None else all_exporters()
+    now = now or datetime.now(UTC).replace(microsecond=0)
+    state_file = state_path(loaded.path)
+    publication = publish(
+        loaded.visit, read_state(state_file), now, prune_cancelled=prune_cancelled
+    )
     temp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
-        context = BuildContext(
-            out=temp, visit_file=loaded.path, now=now or datetime.now(UTC).replace(microsecond=0)
-        )
+        context = BuildContext(out=temp, visit_file=loaded.path, now=now, publication=publication)
         outputs: list[Path] = []
         for n, one in enumerate(chosen):
             if progress:
@@ -87,7 +94,16 @@ def build(
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
-    return BuildResult(out, [out / p.relative_to(temp) for p in outputs], findings, manifest)
+    # Only a build that was published moves the revisions on.
+    write_state(state_file, publication.state)
+    return BuildResult(
+        out,
+        [out / p.relative_to(temp) for p in outputs],
+        findings,
+        manifest,
+        publication.changes,
+        publication.previous_build,
+    )
 
 
 def _refuse_foreign_folder(out: Path) -> None:

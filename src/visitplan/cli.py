@@ -21,6 +21,7 @@ from visitplan import __version__
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from visitplan.build import BuildResult
     from visitplan.findings import Finding
     from visitplan.load import Loaded
 
@@ -308,6 +309,14 @@ def build(
     force: Annotated[
         bool, typer.Option("--force", help="Build even when the checks find errors.")
     ] = False,
+    prune_cancelled: Annotated[
+        bool,
+        typer.Option(
+            "--prune-cancelled",
+            help="Drop cancelled and removed sessions from the calendar feeds (after "
+            "subscribers have seen them cancelled).",
+        ),
+    ] = False,
 ) -> None:
     """Produce every output: agendas, calendars, participant sheets, report template.
 
@@ -322,7 +331,7 @@ def build(
 
     loaded = _load(visit_file)
     try:
-        result = run_build(loaded, out, force=force)
+        result = run_build(loaded, out, force=force, prune_cancelled=prune_cancelled)
     except InputError as error:
         _fail_input(error.findings)
     except RefusedBuild as refused:
@@ -344,11 +353,114 @@ def build(
     console = _console()
     if result.findings:
         _print_findings(result.findings)
+    _print_changes(result)
     console.print(
         f"Built {_count(len(result.outputs), 'file')} into {result.out}", style="bold green"
     )
+    personal = [p for p in result.outputs if p.parent.name == "p"]
     for path in result.outputs:
-        console.print(f"  {path.relative_to(result.out)}")
+        if path not in personal:
+            console.print(f"  {path.relative_to(result.out)}")
+    if personal:
+        console.print(
+            f"  public/p/  {_count(len(personal), 'personal calendar feed')} "
+            "(links in the participants' workbook)"
+        )
+
+
+def _print_changes(result: BuildResult) -> None:
+    from visitplan.exporters.html import describe_change
+    from visitplan.wording import moment_text
+
+    if not result.changes:
+        return
+    console = _console()
+    since = moment_text(result.previous_build) if result.previous_build else "the last build"
+    console.print(f"Changed since {since}:", style="bold")
+    for change in result.changes:
+        console.print(f"  {describe_change(change)}", markup=False)
+
+
+feeds_app = typer.Typer(help="Personal calendar feeds.", no_args_is_help=True)
+app.add_typer(feeds_app, name="feeds")
+
+
+@feeds_app.command("rotate")
+def feeds_rotate(
+    participant: Annotated[str, typer.Argument(help="The participant's id.")],
+    visit_file: Annotated[
+        Path, typer.Option("--visit", "-v", help="The visit file.", show_default=False)
+    ] = Path("visit.yaml"),
+) -> None:
+    """Give a participant a new personal calendar link (the old one stops at the next build).
+
+    Use it when a personal link was shared by mistake.
+
+    Example: visitplan feeds rotate be-fedasil --visit my-visit/visit.yaml
+    """
+    from visitplan.load import InputError
+    from visitplan.state import read_state, rotate_token, state_path, write_state
+
+    loaded = _load(visit_file)
+    if participant not in {p.id for p in loaded.visit.participants}:
+        known = ", ".join(p.id for p in loaded.visit.participants[:8])
+        _console(stderr=True).print(
+            f"There is no participant '{participant}' in {visit_file}. Participants: {known}",
+            style="bold red",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_INPUT)
+    path = state_path(loaded.path)
+    try:
+        state = read_state(path)
+    except InputError as error:
+        _fail_input(error.findings)
+    rotate_token(state, participant)
+    write_state(path, state)
+    _console().print(
+        f"New personal feed link for '{participant}'. Run `visitplan build "
+        f"{visit_file}` to publish it; the old link stops working then."
+    )
+
+
+@app.command()
+def serve(
+    out: Annotated[Path, typer.Argument(help="The build folder (its public/ is served).")] = Path(
+        "build"
+    ),
+    port: Annotated[int, typer.Option("--port", "-p", help="Port on localhost.")] = 8000,
+) -> None:
+    """Serve the public folder on localhost, to try the web page and calendar subscriptions.
+
+    Example: visitplan serve my-visit/build --port 8080
+    """
+    from visitplan.serve import make_server
+
+    folder = out / "public" if (out / "public").is_dir() else out
+    if not (folder / "index.html").is_file():
+        _console(stderr=True).print(
+            f"{folder} has no index.html: build first, e.g. `visitplan build visit.yaml`.",
+            style="bold red",
+        )
+        raise typer.Exit(EXIT_INPUT)
+    try:
+        server = make_server(folder, port)
+    except OSError as error:
+        _console(stderr=True).print(
+            f"Cannot listen on port {port}: {error.strerror}. Try another with --port.",
+            style="bold red",
+        )
+        raise typer.Exit(EXIT_INPUT) from None
+    bound = server.server_address[1]
+    console = _console()
+    console.print(f"Serving {folder} at http://localhost:{bound}/ (Ctrl+C to stop)")
+    console.print(f"  calendar: webcal://localhost:{bound}/calendar.ics")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        console.print("Stopped.")
+    finally:
+        server.server_close()
 
 
 @app.command()

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from visitplan.model import Visit
+from visitplan.state import Publication
 
 
 @dataclass
@@ -24,6 +25,7 @@ class BuildContext:
     out: Path  # the (temporary) output folder; exporters write below it
     visit_file: Path
     now: datetime
+    publication: Publication
     options: dict[str, Any] = field(default_factory=dict)
 
     def path(self, *parts: str) -> Path:
@@ -42,6 +44,10 @@ class Exporter(Protocol):
 # id -> "module:Class", in the order they are built.
 REGISTRY: dict[str, str] = {
     "agenda-md": "visitplan.exporters.markdown:MarkdownAgenda",
+    "ics": "visitplan.exporters.ics:CalendarFeeds",
+    "html": "visitplan.exporters.html:WebAgenda",
+    "changes": "visitplan.exporters.changes:ChangesList",
+    "schedule-json": "visitplan.exporters.schedule_json:ScheduleJson",
 }
 
 

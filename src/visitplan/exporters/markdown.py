@@ -9,20 +9,10 @@ from typing import ClassVar
 
 from visitplan.exporters import BuildContext
 from visitplan.model import Session, SessionKind, SessionStatus, Visit
+from visitplan.wording import KIND_LABELS, LEVEL_LABELS, date_range, day_label
 
 # Characters that Markdown would read as markup, links, HTML or table cells.
 _MARKUP = re.compile(r"([\\`*_\[\]<>#|~])")
-_KIND_LABEL = {
-    SessionKind.MEETING: "Meeting",
-    SessionKind.SITE_VISIT: "Site visit",
-    SessionKind.WORKSHOP: "Workshop",
-    SessionKind.TRAVEL: "Travel",
-    SessionKind.MEAL: "Meal",
-    SessionKind.BREAK: "Break",
-    SessionKind.FREE_TIME: "Free time",
-    SessionKind.REFLECTION: "Reflection",
-    SessionKind.SOCIAL: "Social",
-}
 
 
 def escape(text: str | None) -> str:
@@ -51,7 +41,7 @@ def agenda_lines(visit: Visit) -> Iterable[str]:
         ("Project", details.project),
         ("Organiser", details.organiser),
         ("Funder", details.funder),
-        ("Dates", _date_range(visit)),
+        ("Dates", date_range(visit)),
         ("Cities", ", ".join(visit.cities()) or None),
     ]
     for label, value in facts:
@@ -71,7 +61,7 @@ def agenda_lines(visit: Visit) -> Iterable[str]:
         yield f"**Guiding question:** {escape(details.guiding_question)}"
     for day, sessions in visit.sessions_by_day(include_cancelled=True).items():
         yield ""
-        yield f"## {day:%A} {day.day} {day:%B %Y}"
+        yield f"## {day_label(day)}"
         yield ""
         if not sessions:
             yield "No programme: free day."
@@ -87,7 +77,7 @@ def agenda_lines(visit: Visit) -> Iterable[str]:
 def _session_row(visit: Visit, session: Session) -> str:
     time_range = f"{session.start:%H:%M}–{session.end:%H:%M}"
     title = escape(session.title)
-    label = _KIND_LABEL[session.kind]
+    label = KIND_LABELS[session.kind]
     if session.kind not in (SessionKind.MEETING,):
         title = f"{title} ({label.lower()})" if label.lower() not in title.lower() else title
     if session.status is SessionStatus.CANCELLED:
@@ -119,7 +109,7 @@ def _hosts(visit: Visit) -> Iterable[str]:
     yield "## Host institutions"
     yield ""
     for host in visit.hosts:
-        line = f"- **{escape(host.name)}** ({host.level.value.replace('_', ' ')})"
+        line = f"- **{escape(host.name)}** ({LEVEL_LABELS[host.level].lower()})"
         contact = host.contact
         if contact is not None:
             parts = [contact.name, contact.role, contact.email, contact.phone]
@@ -139,14 +129,3 @@ def _participants(visit: Visit) -> Iterable[str]:
     yield "| --- | --- | --- |"
     for person in sorted(visit.participants, key=lambda p: (p.country or "", p.name)):
         yield f"| {escape(person.name)} | {escape(person.organisation)} | {person.country or ''} |"
-
-
-def _date_range(visit: Visit) -> str:
-    first, last = visit.details.start_date, visit.details.end_date
-    if first == last:
-        return f"{first.day} {first:%B %Y}"
-    if (first.year, first.month) == (last.year, last.month):
-        return f"{first.day}–{last.day} {last:%B %Y}"
-    if first.year == last.year:
-        return f"{first.day} {first:%B} – {last.day} {last:%B %Y}"
-    return f"{first.day} {first:%B %Y} – {last.day} {last:%B %Y}"

@@ -1,0 +1,212 @@
+"""``public/index.html``: the programme as a self-contained web page.
+
+Rendered by jinja2 with autoescaping, so text from the visit file is always text;
+inline CSS and script, no external requests, readable on a phone and printable.
+Nothing personal: no participant appears on the page.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from visitplan import __version__
+from visitplan.exporters import BuildContext
+from visitplan.exporters.ics import feed_path
+from visitplan.model import REST_KINDS, Session, SessionStatus, Venue, Visit
+from visitplan.state import Change
+from visitplan.wording import KIND_LABELS, LEVEL_LABELS, date_range, day_label, moment_text
+
+
+class WebAgenda:
+    id: ClassVar[str] = "html"
+    name: ClassVar[str] = "Web agenda"
+
+    def render(self, visit: Visit, context: BuildContext) -> list[Path]:
+        from jinja2 import Environment, PackageLoader, select_autoescape
+
+        environment = Environment(
+            loader=PackageLoader("visitplan", "templates"),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        template = environment.get_template("index.html.j2")
+        target = context.path("public", "index.html")
+        target.write_text(template.render(**page(visit, context)), encoding="utf-8")
+        return [target]
+
+
+def page(visit: Visit, context: BuildContext) -> dict[str, Any]:
+    details = visit.details
+    publication = context.publication
+    facts = [
+        f
+        for f in (
+            details.project,
+            details.organiser and f"Organised by {details.organiser}",
+            details.funder and f"Funded by {details.funder}",
+        )
+        if f
+    ]
+    previous = publication.previous_build
+    return {
+        "lang": details.language,
+        "generator": f"visitplan {__version__}",
+        "title": details.title,
+        "dates": date_range(visit),
+        "cities": ", ".join(visit.cities()),
+        "facts": facts,
+        "description": " ".join((details.description or "").split()),
+        "objectives": [o.text for o in details.objectives],
+        "guiding_question": " ".join((details.guiding_question or "").split()),
+        "changes": [describe_change(c) for c in publication.changes],
+        "previous_build": moment_text(previous) if previous else "",
+        "feeds": feeds(visit),
+        "groups": [{"id": g.id, "name": g.name} for g in visit.groups],
+        "days": days(visit),
+        "venues": [_venue(v) for v in visit.venues if _used(visit, v)],
+        "hosts": [
+            {"name": h.name, "level": LEVEL_LABELS[h.level], "website": _safe_url(h.website)}
+            for h in visit.hosts
+        ],
+        "updated": moment_text(context.now.isoformat()),
+    }
+
+
+def feeds(visit: Visit) -> list[dict[str, Any]]:
+    base = visit.details.publishing.base_url
+    entries = [("Whole programme", "/".join(feed_path("all", "")))]
+    entries += [(g.name, "/".join(feed_path("group", g.id))) for g in visit.groups]
+    result = []
+    for label, path in entries:
+        if base:
+            https = base + path
+            webcal = "webcal://" + https.split("://", 1)[1]
+            qr = qr_svg(webcal)
+        else:
+            https = webcal = path
+            qr = None
+        result.append({"label": label, "path": path, "https": https, "webcal": webcal, "qr": qr})
+    return result
+
+
+def qr_svg(url: str) -> Any:
+    """An inline SVG QR code of ``url`` (trusted markup: made by segno from our URL)."""
+    import segno
+    from markupsafe import Markup
+
+    return Markup(segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True))  # noqa: S704
+
+
+def days(visit: Visit) -> list[dict[str, Any]]:
+    result = []
+    for day, sessions in visit.sessions_by_day(include_cancelled=True).items():
+        result.append(
+            {
+                "id": day.isoformat(),
+                "label": day_label(day),
+                "sessions": [_session(visit, s) for s in sessions],
+            }
+        )
+    return result
+
+
+def _session(visit: Visit, session: Session) -> dict[str, Any]:
+    venue = visit.venue(session.venue)
+    destination = visit.venue(session.destination)
+    hosts = [h.name for hid in session.hosts if (h := visit.host(hid)) is not None]
+    groups = [(g.name if (g := visit.group(gid)) else gid) for gid in session.groups]
+    language = ""
+    if session.language:
+        language = f"In {session.language}"
+        if session.interpretation:
+            language += f", interpretation into {', '.join(session.interpretation)}"
+    status_label = {
+        SessionStatus.TENTATIVE: "to be confirmed",
+        SessionStatus.CANCELLED: "cancelled",
+    }.get(session.status, "")
+    return {
+        "id": session.id,
+        "time": f"{session.starts_at:%H:%M}–{session.ends_at:%H:%M}",
+        "zone": session.starts_at.tzname() or str(session.tz),
+        "title": session.title,
+        "kind": KIND_LABELS[session.kind],
+        "rest": session.kind in REST_KINDS,
+        "status": session.status.value,
+        "status_label": status_label,
+        "groups": ", ".join(groups),
+        "groups_ids": " ".join(session.groups),
+        "venue": _place(venue, destination),
+        "address": "" if destination or not venue else _address(venue),
+        "map": map_url(venue) if venue else None,
+        "hosts": ", ".join(hosts),
+        "language": language,
+        "description": " ".join((session.description or "").split()),
+    }
+
+
+def _address(venue: Venue) -> str:
+    return ", ".join(p for p in (venue.address, venue.city) if p)
+
+
+def _place(venue: Venue | None, destination: Venue | None) -> str:
+    """Where a session is; for travel, from where (with its address) to where."""
+    if venue is None:
+        return ""
+    if destination is None:
+        return venue.name
+    address = _address(venue)
+    return f"{venue.name}" + (f" ({address})" if address else "") + f" → {destination.name}"
+
+
+def _venue(venue: Venue) -> dict[str, Any]:
+    return {
+        "name": venue.name,
+        "address": _address(venue),
+        "map": map_url(venue),
+        "step_free": venue.step_free,
+    }
+
+
+def _used(visit: Visit, venue: Venue) -> bool:
+    return any(venue.id in (s.venue, s.destination) for s in visit.sessions)
+
+
+def map_url(venue: Venue) -> str | None:
+    if venue.lat is None or venue.lon is None:
+        return None
+    return (
+        f"https://www.openstreetmap.org/?mlat={venue.lat:.5f}&mlon={venue.lon:.5f}"
+        f"#map=17/{venue.lat:.5f}/{venue.lon:.5f}"
+    )
+
+
+def _safe_url(url: str | None) -> str | None:
+    """Only web links: a javascript: or data: URL in a host's website never becomes a link."""
+    if url and url.lower().startswith(("https://", "http://")):
+        return url
+    return None
+
+
+def describe_change(change: Change) -> str:
+    """One line a participant understands: what moved, from when to when."""
+    title = f"{change.title}"
+    if change.kind == "cancelled":
+        return f"Cancelled: {title} (was {_span(change.old_start, change.old_end)})"
+    if change.kind == "added":
+        return f"New: {title}, {_span(change.new_start, change.new_end)}"
+    if change.kind == "moved":
+        return (
+            f"Moved: {title}, from {_span(change.old_start, change.old_end)} to "
+            f"{_span(change.new_start, change.new_end)}"
+        )
+    return f"Updated: {title}, {_span(change.new_start, change.new_end)}"
+
+
+def _span(start: str | None, end: str | None) -> str:
+    if not start or not end:
+        return ""
+    begin, finish = datetime.fromisoformat(start), datetime.fromisoformat(end)
+    return f"{begin:%a} {begin.day} {begin:%b} {begin:%H:%M}–{finish:%H:%M}"

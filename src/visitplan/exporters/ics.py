@@ -1,0 +1,192 @@
+"""Calendar feeds: the whole programme, one per group, one personal feed per participant.
+
+Written with icalendar (RFC 5545: CRLF, folded lines, escaped text, a VTIMEZONE for
+every TZID). Each event is serialised once; feeds are put together from those blocks,
+because personal feeds repeat the same events thousands of times.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, ClassVar
+
+from visitplan import __version__
+from visitplan.exporters import BuildContext
+from visitplan.model import Participant, Visit, zone
+from visitplan.state import Publication, PublishedEvent
+
+PRODID = f"-//visitplan//visitplan {__version__}//EN"
+END = b"END:VCALENDAR\r\n"
+REFRESH = timedelta(hours=1)
+
+
+def feed_path(kind: str, key: str) -> tuple[str, ...]:
+    """Where a feed lives under public/: the same rule for the page and the files."""
+    if kind == "all":
+        return ("calendar.ics",)
+    if kind == "group":
+        return ("groups", f"{key}.ics")
+    return ("p", f"{key}.ics")
+
+
+class CalendarFeeds:
+    id: ClassVar[str] = "ics"
+    name: ClassVar[str] = "Calendar feeds"
+
+    def render(self, visit: Visit, context: BuildContext) -> list[Path]:
+        publication = context.publication
+        blocks = {e.session_id: _event(e, context.now) for e in publication.events}
+        zones = _timezones(visit, publication)
+        title = visit.details.title
+        written = [
+            _write(
+                context.path("public", *feed_path("all", "")),
+                _header(visit, title),
+                publication.events,
+                blocks,
+                zones,
+            )
+        ]
+        for group in visit.groups:
+            written.append(
+                _write(
+                    context.path("public", *feed_path("group", group.id)),
+                    _header(visit, f"{title} — {group.name}"),
+                    publication.events_for(group.id),
+                    blocks,
+                    zones,
+                )
+            )
+        personal_header = _header(visit, title)
+        by_group = {g: publication.events_for(g) for g in visit.group_keys()}
+        for person in visit.participants:
+            token = publication.tokens[person.id]
+            extra = list(_travel_events(visit, person, context.now))
+            events = by_group.get(person.group)
+            if events is None:
+                events = publication.events_for(person.group)
+            written.append(
+                _write(
+                    context.path("public", *feed_path("personal", token)),
+                    personal_header,
+                    events,
+                    blocks,
+                    zones,
+                    extra,
+                    visit.details.timezone,
+                )
+            )
+        return written
+
+
+def _header(visit: Visit, name: str) -> bytes:
+    from icalendar import Calendar
+
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("name", name)
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", visit.details.timezone)
+    if visit.details.description:
+        calendar.add("x-wr-caldesc", " ".join(visit.details.description.split()))
+    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT1H")
+    base = visit.details.publishing.base_url
+    if base:
+        calendar.add("url", f"{base}index.html")
+    ical: bytes = calendar.to_ical()
+    return ical[: -len(END)]
+
+
+def _timezones(visit: Visit, publication: Publication) -> dict[str, bytes]:
+    from icalendar import Timezone
+
+    zones = {str(e.fields["tzid"]) for e in publication.events} | {visit.details.timezone}
+    # Whole calendar years: the block stays the same when sessions move.
+    years = [e.starts_at.year for e in publication.events] + [
+        visit.details.start_date.year,
+        visit.details.end_date.year,
+    ]
+    first, last = date(min(years), 1, 1), date(max(years), 12, 31)
+    return {
+        tzid: Timezone.from_tzid(tzid, first_date=first, last_date=last).to_ical()
+        for tzid in sorted(zones)
+    }
+
+
+def _event(event: PublishedEvent, now: datetime) -> bytes:
+    from icalendar import Event
+
+    fields: dict[str, Any] = event.fields
+    tz = zone(str(fields["tzid"]))
+    vevent = Event()
+    vevent.add("uid", event.uid)
+    vevent.add("dtstamp", now)
+    vevent.add("dtstart", datetime.fromisoformat(fields["start"]).astimezone(tz))
+    vevent.add("dtend", datetime.fromisoformat(fields["end"]).astimezone(tz))
+    summary = str(fields["summary"])
+    vevent.add("summary", f"Cancelled: {summary}" if event.cancelled else summary)
+    if fields.get("location"):
+        vevent.add("location", fields["location"])
+    if fields.get("geo"):
+        vevent.add("geo", tuple(fields["geo"]))
+    vevent.add("description", fields["description"])
+    vevent.add("categories", [fields["category"]])
+    vevent.add("status", str(fields["status"]).upper())
+    if fields.get("url"):
+        vevent.add("url", fields["url"])
+    vevent.add("sequence", event.sequence)
+    vevent.add("last-modified", datetime.fromisoformat(event.last_modified))
+    vevent.add("transp", "TRANSPARENT" if event.cancelled else "OPAQUE")
+    block: bytes = vevent.to_ical()
+    return block
+
+
+def _travel_events(visit: Visit, person: Participant, now: datetime) -> Iterable[bytes]:
+    """The participant's own arrival and departure, in their personal feed only."""
+    from icalendar import Event
+
+    for kind, moment in (("arrival", person.arrival), ("departure", person.departure)):
+        if moment is None:
+            continue
+        vevent = Event()
+        vevent.add("uid", f"{kind}-{person.id}@{visit.details.id}.visitplan")
+        vevent.add("dtstamp", now)
+        local = moment.astimezone(zone(visit.details.timezone))
+        whole_day = local.time() in (time(0, 0), time(23, 59))
+        if whole_day:
+            vevent.add("dtstart", local.date())
+            vevent.add("dtend", local.date() + timedelta(days=1))
+        else:
+            vevent.add("dtstart", local)
+            vevent.add("dtend", local + timedelta(minutes=30))
+        vevent.add("summary", "Your arrival" if kind == "arrival" else "Your departure")
+        vevent.add("categories", ["Travel"])
+        vevent.add("transp", "TRANSPARENT")
+        yield vevent.to_ical()
+
+
+def _write(
+    path: Path,
+    header: bytes,
+    events: list[PublishedEvent],
+    blocks: dict[str, bytes],
+    zones: dict[str, bytes],
+    extra: list[bytes] | None = None,
+    extra_zone: str | None = None,
+) -> Path:
+    used = {str(e.fields["tzid"]) for e in events}
+    if extra and extra_zone:
+        used.add(extra_zone)
+    parts = [header]
+    parts += [zones[z] for z in sorted(used) if z in zones]
+    parts += [blocks[e.session_id] for e in events]
+    parts += extra or []
+    parts.append(END)
+    path.write_bytes(b"".join(parts))
+    return path

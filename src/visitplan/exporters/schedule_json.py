@@ -1,0 +1,127 @@
+"""``public/schedule.json``: the programme in the c3voc/frab schedule format.
+
+Conference-schedule apps (Giggity and others) read this format and show the programme
+offline. Venues are the rooms; each event's guid is a UUID 5 of its calendar UID, so
+it stays the same as long as the session id does.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from pathlib import Path
+from typing import Any, ClassVar
+
+from visitplan import __version__
+from visitplan.exporters import BuildContext
+from visitplan.model import Session, Visit
+from visitplan.state import uid_of
+from visitplan.wording import KIND_LABELS
+
+SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
+NO_VENUE = "Elsewhere"
+
+
+class ScheduleJson:
+    id: ClassVar[str] = "schedule-json"
+    name: ClassVar[str] = "Schedule (frab JSON)"
+
+    def render(self, visit: Visit, context: BuildContext) -> list[Path]:
+        target = context.path("public", "schedule.json")
+        target.write_text(
+            json.dumps(schedule(visit), indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        return [target]
+
+
+def event_guid(visit: Visit, session_id: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, uid_of(visit, session_id)))
+
+
+def schedule(visit: Visit) -> dict[str, Any]:
+    details = visit.details
+    rooms = {v.id: v.name for v in visit.venues}
+    days = []
+    for index, (day, sessions) in enumerate(visit.sessions_by_day().items(), start=1):
+        by_room: dict[str, list[dict[str, Any]]] = {}
+        for session in sessions:
+            room = rooms.get(session.venue or "", NO_VENUE)
+            by_room.setdefault(room, []).append(_event(visit, session, room))
+        starts = [s.starts_at for s in sessions]
+        ends = [s.ends_at for s in sessions]
+        midnight = f"{day.isoformat()}T00:00:00"
+        days.append(
+            {
+                "index": index,
+                "date": day.isoformat(),
+                "day_start": min(starts).isoformat() if starts else midnight,
+                "day_end": max(ends).isoformat() if ends else midnight,
+                "rooms": by_room,
+            }
+        )
+    used_rooms = {s.venue for s in visit.active_sessions()}
+    return {
+        "$schema": SCHEMA_URL,
+        "generator": {"name": "visitplan", "version": __version__},
+        "schedule": {
+            "version": __version__,
+            **({"base_url": details.publishing.base_url} if details.publishing.base_url else {}),
+            "conference": {
+                "acronym": acronym(details.id),
+                "title": details.title,
+                "start": details.start_date.isoformat(),
+                "end": details.end_date.isoformat(),
+                "daysCount": len(days),
+                "timeslot_duration": "00:15",
+                "time_zone_name": details.timezone,
+                "rooms": [
+                    {
+                        "name": v.name,
+                        "guid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"venue-{v.id}@{details.id}")),
+                        "capacity": v.capacity,
+                    }
+                    for v in visit.venues
+                    if v.id in used_rooms
+                ],
+                "days": days,
+            },
+        },
+    }
+
+
+def acronym(visit_id: str) -> str:
+    """The schema's acronym: lower case letters, digits and underscores."""
+    text = re.sub(r"[^a-z0-9_]", "_", visit_id.lower())
+    return text if len(text) >= 4 else (text + "____")[:4]
+
+
+def _event(visit: Visit, session: Session, room: str) -> dict[str, Any]:
+    guid = event_guid(visit, session.id)
+    hosts = [h.name for hid in session.hosts if (h := visit.host(hid)) is not None]
+    base = visit.details.publishing.base_url
+    return {
+        "id": uuid.UUID(guid).int >> 97 or 1,  # a stable positive 31-bit integer
+        "guid": guid,
+        "date": session.starts_at.isoformat(),
+        "start": f"{session.starts_at:%H:%M}",
+        "duration": f"{session.minutes // 60:02d}:{session.minutes % 60:02d}",
+        "room": room,
+        "slug": _slug(f"{acronym(visit.details.id)}-{session.id}"),
+        "url": f"{base}index.html#{session.id}" if base else "",
+        "title": session.title,
+        "subtitle": "",
+        "track": KIND_LABELS[session.kind],
+        "type": session.kind.value,
+        "language": session.language or visit.details.language,
+        "abstract": session.description or "",
+        "description": ("Hosts: " + ", ".join(hosts)) if hosts else "",
+        "persons": [{"name": name} for name in session.speakers],
+        "links": [],
+        "attachments": [],
+    }
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-")
+    return slug or "session"

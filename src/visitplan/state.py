@@ -1,0 +1,351 @@
+"""What was published before, so that calendars update cleanly between builds.
+
+The state file (``.visitplan-state.json``, beside the visit file) records, for each
+session ever published, a hash of what subscribers saw, its SEQUENCE and
+LAST-MODIFIED, and the personal feed token of each participant. A build compares the
+programme with it: only sessions whose published content changed get a new SEQUENCE;
+a session removed or cancelled stays in the feeds as cancelled; and the differences
+make the "what changed" list. The file is safe to keep with the visit, but it holds
+the personal feed tokens: whoever has it can find every personal calendar.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from visitplan.findings import Finding, Location, Severity
+from visitplan.load import InputError
+from visitplan.model import Session, SessionStatus, Visit
+from visitplan.wording import KIND_LABELS
+
+STATE_FILE = ".visitplan-state.json"
+STATE_VERSION = 1
+TOKEN_BYTES = 18  # 144 bits: unguessable personal feed paths
+
+
+@dataclass
+class PublishedEvent:
+    """One session as subscribers see it, with its revision."""
+
+    session_id: str
+    uid: str
+    fields: dict[str, Any]  # summary, start, end, tzid, location, geo, description, ...
+    groups: list[str]
+    sequence: int
+    last_modified: str  # ISO 8601, UTC
+    digest: str
+
+    @property
+    def cancelled(self) -> bool:
+        return bool(self.fields["status"] == SessionStatus.CANCELLED.value)
+
+    @property
+    def starts_at(self) -> datetime:
+        return datetime.fromisoformat(self.fields["start"])
+
+    @property
+    def ends_at(self) -> datetime:
+        return datetime.fromisoformat(self.fields["end"])
+
+    def attended_by(self, group: str | None) -> bool:
+        return not self.groups or (group is not None and group in self.groups)
+
+    def as_state(self) -> dict[str, Any]:
+        return {
+            "uid": self.uid,
+            "digest": self.digest,
+            "sequence": self.sequence,
+            "last_modified": self.last_modified,
+            "groups": self.groups,
+            "fields": self.fields,
+        }
+
+
+@dataclass
+class Change:
+    """A difference since the previous build, as participants should read it."""
+
+    kind: str  # added, moved, changed, cancelled
+    session_id: str
+    title: str
+    old_start: str | None = None
+    old_end: str | None = None
+    new_start: str | None = None
+    new_end: str | None = None
+    tzid: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "session": self.session_id,
+            "title": self.title,
+            "old_start": self.old_start,
+            "old_end": self.old_end,
+            "new_start": self.new_start,
+            "new_end": self.new_end,
+            "timezone": self.tzid,
+        }
+
+
+@dataclass
+class State:
+    sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+    built_at: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "version": STATE_VERSION,
+            "about": "visitplan's memory of what was published: calendar revisions and "
+            "personal feed tokens. Keep it with visit.yaml; it holds the secret "
+            "paths of the personal calendars.",
+            "built_at": self.built_at,
+            "sessions": self.sessions,
+            "tokens": self.tokens,
+        }
+
+
+@dataclass
+class Publication:
+    """Everything the public outputs show, with revisions, for one build."""
+
+    visit_id: str
+    events: list[PublishedEvent]
+    changes: list[Change]
+    tokens: dict[str, str]
+    previous_build: str | None
+    now: datetime
+    state: State
+
+    def events_for(self, group: str | None) -> list[PublishedEvent]:
+        return [e for e in self.events if e.attended_by(group)]
+
+
+def state_path(visit_file: Path) -> Path:
+    return visit_file.parent / STATE_FILE
+
+
+def read_state(path: Path) -> State:
+    """The state of the previous build; empty when there was none."""
+    if not path.exists():
+        return State()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(raw, dict) or raw.get("version") != STATE_VERSION:
+            raise ValueError("unknown version")
+        sessions = raw.get("sessions") or {}
+        tokens = raw.get("tokens") or {}
+        if not isinstance(sessions, dict) or not isinstance(tokens, dict):
+            raise ValueError("wrong shape")
+        return State(sessions=sessions, tokens=tokens, built_at=raw.get("built_at"))
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise InputError(
+            [
+                Finding(
+                    Severity.ERROR,
+                    "VP010",
+                    f"the state file cannot be read ({exc})",
+                    "restore it from a backup or version control; deleting it restarts calendar "
+                    "revisions and gives every participant a new personal calendar link",
+                    Location(str(path)),
+                )
+            ]
+        ) from None
+
+
+def write_state(path: Path, state: State) -> None:
+    """Write the state so that it is either complete or unchanged."""
+    temp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    text = json.dumps(state.as_json(), indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+    with temp.open("w", encoding="utf-8") as stream:
+        stream.write(text)
+        stream.flush()
+        os.fsync(stream.fileno())
+    temp.replace(path)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def rotate_token(state: State, participant_id: str) -> str:
+    token = new_token()
+    state.tokens[participant_id] = token
+    return token
+
+
+def uid_of(visit: Visit, session_id: str) -> str:
+    return f"{session_id}@{visit.details.id}.visitplan"
+
+
+def agenda_url(visit: Visit) -> str | None:
+    base = visit.details.publishing.base_url
+    return f"{base}index.html" if base else None
+
+
+def published_fields(visit: Visit, session: Session) -> dict[str, Any]:
+    """What a subscriber sees of a session: nothing private (no notes, no people)."""
+    venue = visit.venue(session.venue)
+    destination = visit.venue(session.destination)
+    location = ""
+    if venue is not None:
+        parts = [venue.name, venue.address, venue.city]
+        location = ", ".join(p for p in dict.fromkeys(parts) if p)
+        if destination is not None:
+            location += f" → {destination.name}"
+    lines: list[str] = [KIND_LABELS[session.kind]]
+    if session.description:
+        lines += ["", session.description]
+    hosts = [h.name for hid in session.hosts if (h := visit.host(hid)) is not None]
+    if hosts:
+        lines.append(f"Hosts: {', '.join(hosts)}")
+    if session.speakers:
+        lines.append(f"Speakers: {', '.join(session.speakers)}")
+    objectives = [o.text for oid in session.objectives if (o := visit.objective(oid))]
+    if objectives:
+        lines.append("Objectives: " + "; ".join(objectives))
+    if session.language:
+        line = f"Language: {session.language}"
+        if session.interpretation:
+            line += f", interpretation into {', '.join(session.interpretation)}"
+        lines.append(line)
+    if session.groups:
+        names = [(g.name if (g := visit.group(gid)) else gid) for gid in session.groups]
+        lines.append(f"For: {', '.join(names)}")
+    url = agenda_url(visit)
+    if url:
+        lines += ["", f"Programme: {url}"]
+    return {
+        "summary": session.title,
+        "start": session.starts_at.isoformat(),
+        "end": session.ends_at.isoformat(),
+        "tzid": str(session.tz),
+        "location": location,
+        "geo": [venue.lat, venue.lon] if venue is not None and venue.has_coordinates else None,
+        "description": "\n".join(lines),
+        "category": KIND_LABELS[session.kind],
+        "status": session.status.value,
+        "url": f"{url}#{session.id}" if url else None,
+    }
+
+
+def _digest(fields: dict[str, Any], groups: list[str]) -> str:
+    canonical = json.dumps([fields, groups], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def publish(
+    visit: Visit, state: State, now: datetime, *, prune_cancelled: bool = False
+) -> Publication:
+    """This build's events, revisions and changes, and the state to write after it."""
+    stamp = now.isoformat()
+    first_build = state.built_at is None
+    events: list[PublishedEvent] = []
+    changes: list[Change] = []
+    current_ids = set()
+    for session in visit.sessions:
+        current_ids.add(session.id)
+        fields = published_fields(visit, session)
+        groups = list(session.groups)
+        digest = _digest(fields, groups)
+        before = state.sessions.get(session.id)
+        if before is None:
+            event = PublishedEvent(
+                session.id, uid_of(visit, session.id), fields, groups, 0, stamp, digest
+            )
+            if not first_build and not session.is_cancelled:
+                changes.append(_change("added", event))
+        elif before.get("digest") == digest:
+            event = PublishedEvent(
+                session.id,
+                before["uid"],
+                fields,
+                groups,
+                int(before["sequence"]),
+                before["last_modified"],
+                digest,
+            )
+        else:
+            event = PublishedEvent(
+                session.id,
+                before["uid"],
+                fields,
+                groups,
+                int(before["sequence"]) + 1,
+                stamp,
+                digest,
+            )
+            changes.append(_compare(before, event))
+        if prune_cancelled and event.cancelled:
+            continue
+        events.append(event)
+    for session_id, before in state.sessions.items():
+        if session_id in current_ids or prune_cancelled:
+            continue
+        fields = dict(before["fields"])
+        if fields.get("status") == SessionStatus.CANCELLED.value:
+            event = PublishedEvent(
+                session_id,
+                before["uid"],
+                fields,
+                before["groups"],
+                int(before["sequence"]),
+                before["last_modified"],
+                before["digest"],
+            )
+        else:
+            fields["status"] = SessionStatus.CANCELLED.value
+            digest = _digest(fields, before["groups"])
+            event = PublishedEvent(
+                session_id,
+                before["uid"],
+                fields,
+                before["groups"],
+                int(before["sequence"]) + 1,
+                stamp,
+                digest,
+            )
+            changes.append(_change("cancelled", event, before=before))
+        events.append(event)
+    events.sort(key=lambda e: (e.starts_at, e.session_id))
+    tokens = {p.id: state.tokens.get(p.id) or new_token() for p in visit.participants}
+    kept_tokens = {**state.tokens, **tokens}
+    new_state = State(
+        sessions={e.session_id: e.as_state() for e in events},
+        tokens=kept_tokens,
+        built_at=stamp,
+    )
+    changes.sort(key=lambda c: (c.new_start or c.old_start or "", c.session_id))
+    return Publication(visit.details.id, events, changes, tokens, state.built_at, now, new_state)
+
+
+def _compare(before: dict[str, Any], event: PublishedEvent) -> Change:
+    old = before["fields"]
+    new = event.fields
+    if event.cancelled and old.get("status") != SessionStatus.CANCELLED.value:
+        return _change("cancelled", event, before=before)
+    if old.get("status") == SessionStatus.CANCELLED.value and not event.cancelled:
+        return _change("added", event)
+    moved = (old["start"], old["end"]) != (new["start"], new["end"])
+    return _change("moved" if moved else "changed", event, before=before)
+
+
+def _change(kind: str, event: PublishedEvent, before: dict[str, Any] | None = None) -> Change:
+    old = before["fields"] if before else None
+    return Change(
+        kind=kind,
+        session_id=event.session_id,
+        title=str(event.fields["summary"]),
+        old_start=old["start"] if old else None,
+        old_end=old["end"] if old else None,
+        new_start=None if kind == "cancelled" else event.fields["start"],
+        new_end=None if kind == "cancelled" else event.fields["end"],
+        tzid=str(event.fields["tzid"]),
+    )
