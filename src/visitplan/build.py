@@ -21,7 +21,8 @@ from typing import Any
 from visitplan import __version__
 from visitplan.checks import run_checks
 from visitplan.exporters import BuildContext, Exporter, all_exporters
-from visitplan.findings import Finding, Location, Severity
+from visitplan.findings import CATALOGUE, Finding, Location, Severity
+from visitplan.labels import Labels
 from visitplan.load import InputError, Loaded
 from visitplan.state import Change, publish, read_state, state_path, write_state
 
@@ -78,7 +79,13 @@ def build(
     )
     temp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
-        context = BuildContext(out=temp, visit_file=loaded.path, now=now, publication=publication)
+        context = BuildContext(
+            out=temp,
+            visit_file=loaded.path,
+            now=now,
+            publication=publication,
+            labels=Labels(loaded.visit.details.language),
+        )
         outputs: list[Path] = []
         for n, one in enumerate(chosen):
             if progress:
@@ -86,6 +93,7 @@ def build(
             outputs.extend(one.render(loaded.visit, context))
         if progress:
             progress("manifest", len(chosen), len(chosen))
+        findings += _missing_labels(context.labels)
         manifest = _manifest(loaded, temp, outputs, context.now)
         (temp / MANIFEST).write_text(
             json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
@@ -104,6 +112,21 @@ def build(
         publication.changes,
         publication.previous_build,
     )
+
+
+def _missing_labels(labels: Labels) -> list[Finding]:
+    if not labels.missing:
+        return []
+    info = CATALOGUE["VP020"]
+    return [
+        Finding(
+            info.severity,
+            "VP020",
+            f"{len(labels.missing)} document label(s) have no '{labels.language}' wording; "
+            "English was used for them",
+            f"{info.fix} Missing: {', '.join(sorted(labels.missing)[:6])}",
+        )
+    ]
 
 
 def _refuse_foreign_folder(out: Path) -> None:

@@ -169,6 +169,13 @@ CATALOGUE: dict[str, CodeInfo] = _catalogue(
         "The file cannot be read.",
         "Check the path and that the file is UTF-8 text.",
     ),
+    CodeInfo(
+        "VP020",
+        "missing-translation",
+        I,
+        "Some fixed wording of the documents is not available in the visit's language.",
+        "Add the labels to a catalogue in src/visitplan/labels/, or use en, pt, it, fr, de or es.",
+    ),
     # Schedule checks (exit code 1 for errors; with --strict for warnings too).
     CodeInfo(
         "VP101",

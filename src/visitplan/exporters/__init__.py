@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
+from visitplan.labels import Labels
 from visitplan.model import Visit
 from visitplan.state import Publication
 
@@ -26,6 +27,7 @@ class BuildContext:
     visit_file: Path
     now: datetime
     publication: Publication
+    labels: Labels
     options: dict[str, Any] = field(default_factory=dict)
 
     def path(self, *parts: str) -> Path:
@@ -44,6 +46,8 @@ class Exporter(Protocol):
 # id -> "module:Class", in the order they are built.
 REGISTRY: dict[str, str] = {
     "agenda-md": "visitplan.exporters.markdown:MarkdownAgenda",
+    "agenda-docx": "visitplan.exporters.agenda_docx:WordAgenda",
+    "takeaways-docx": "visitplan.exporters.takeaways_docx:TakeawaysTemplate",
     "ics": "visitplan.exporters.ics:CalendarFeeds",
     "html": "visitplan.exporters.html:WebAgenda",
     "changes": "visitplan.exporters.changes:ChangesList",

@@ -1,4 +1,7 @@
-"""``private/agenda.md``: the programme day by day, as Markdown for e-mails and wikis."""
+"""``private/agenda.md``: the agenda as Markdown for e-mails and wikis.
+
+Same content and order as ``agenda.docx`` (both render ``agenda.build_agenda``).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
 
+from visitplan.agenda import Agenda, AgendaRow, build_agenda
 from visitplan.exporters import BuildContext
-from visitplan.model import Session, SessionKind, SessionStatus, Visit
-from visitplan.wording import KIND_LABELS, LEVEL_LABELS, date_range, day_label
+from visitplan.labels import Labels
+from visitplan.model import Visit
 
 # Characters that Markdown would read as markup, links, HTML or table cells.
 _MARKUP = re.compile(r"([\\`*_\[\]<>#|~])")
@@ -28,104 +32,73 @@ class MarkdownAgenda:
     name: ClassVar[str] = "Agenda (Markdown)"
 
     def render(self, visit: Visit, context: BuildContext) -> list[Path]:
+        agenda = build_agenda(visit, context.labels)
         target = context.path("private", "agenda.md")
-        target.write_text("\n".join(agenda_lines(visit)) + "\n", encoding="utf-8")
+        text = "\n".join(agenda_lines(agenda, context.labels)) + "\n"
+        target.write_text(text, encoding="utf-8")
         return [target]
 
 
-def agenda_lines(visit: Visit) -> Iterable[str]:
-    details = visit.details
-    yield f"# {escape(details.title)}"
+def agenda_lines(agenda: Agenda, labels: Labels) -> Iterable[str]:
+    yield f"# {escape(agenda.title)}"
     yield ""
-    facts = [
-        ("Project", details.project),
-        ("Organiser", details.organiser),
-        ("Funder", details.funder),
-        ("Dates", date_range(visit)),
-        ("Cities", ", ".join(visit.cities()) or None),
-    ]
-    for label, value in facts:
-        if value:
-            yield f"- **{label}:** {escape(value)}"
-    if details.description:
+    for label, value in agenda.facts:
+        yield f"- **{escape(label)}:** {escape(value)}"
+    if agenda.description:
         yield ""
-        yield escape(details.description)
-    if details.objectives:
+        yield escape(agenda.description)
+    if agenda.objectives:
         yield ""
-        yield "## Objectives"
+        yield f"## {labels('section.objectives')}"
         yield ""
-        for objective in details.objectives:
-            yield f"- {escape(objective.text)}"
-    if details.guiding_question:
+        for objective in agenda.objectives:
+            yield f"- {escape(objective)}"
+    if agenda.guiding_question:
         yield ""
-        yield f"**Guiding question:** {escape(details.guiding_question)}"
-    for day, sessions in visit.sessions_by_day(include_cancelled=True).items():
+        yield f"**{labels('guiding_question')}:** {escape(agenda.guiding_question)}"
+    columns = [labels("col.time"), labels("col.session"), labels("col.venue"), labels("col.hosts")]
+    if agenda.has_interpretation:
+        columns.append(labels("col.interpretation"))
+    for day in agenda.days:
         yield ""
-        yield f"## {day_label(day)}"
+        yield f"## {escape(day.label)}"
         yield ""
-        if not sessions:
-            yield "No programme: free day."
+        if not day.rows:
+            yield labels("free_day")
             continue
-        yield "| Time | Session | Venue | Hosts |"
-        yield "| --- | --- | --- | --- |"
-        for session in sessions:
-            yield _session_row(visit, session)
-    yield from _hosts(visit)
-    yield from _participants(visit)
+        yield "| " + " | ".join(columns) + " |"
+        yield "|" + " --- |" * len(columns)
+        for row in day.rows:
+            yield _row(row, agenda.has_interpretation)
+    if agenda.hosts:
+        yield ""
+        yield f"## {labels('section.hosts')}"
+        yield ""
+        for name, level, contact in agenda.hosts:
+            line = f"- **{escape(name)}** ({escape(level)})"
+            yield line + (f" — {escape(contact)}" if contact else "")
+    if agenda.participants:
+        yield ""
+        yield f"## {labels('section.participants')} ({len(agenda.participants)})"
+        yield ""
+        if agenda.participants_note:
+            yield escape(agenda.participants_note)
+            yield ""
+        yield "| " + " | ".join(agenda.participant_columns) + " |"
+        yield "| --- | --- | --- |"
+        for cells in agenda.participants:
+            yield "| " + " | ".join(escape(c) for c in cells) + " |"
 
 
-def _session_row(visit: Visit, session: Session) -> str:
-    time_range = f"{session.start:%H:%M}–{session.end:%H:%M}"
-    title = escape(session.title)
-    label = KIND_LABELS[session.kind]
-    if session.kind not in (SessionKind.MEETING,):
-        title = f"{title} ({label.lower()})" if label.lower() not in title.lower() else title
-    if session.status is SessionStatus.CANCELLED:
-        title = f"~~{title}~~ (cancelled)"
-    elif session.status is SessionStatus.TENTATIVE:
-        title = f"{title} (to be confirmed)"
-    if session.groups:
-        names = [(g.name if (g := visit.group(gid)) else gid) for gid in session.groups]
-        title += f"<br>*Group: {escape(', '.join(names))}*"
-    venue = visit.venue(session.venue)
-    place = ""
-    if venue is not None:
-        place = escape(venue.name)
-        if venue.address:
-            place += f"<br>{escape(venue.address)}"
-    destination = visit.venue(session.destination)
-    if destination is not None:
-        place += f" → {escape(destination.name)}"
-    hosts = ", ".join(
-        escape(host.name) for hid in session.hosts if (host := visit.host(hid)) is not None
-    )
-    return f"| {time_range} | {title} | {place} | {hosts} |"
-
-
-def _hosts(visit: Visit) -> Iterable[str]:
-    if not visit.hosts:
-        return
-    yield ""
-    yield "## Host institutions"
-    yield ""
-    for host in visit.hosts:
-        line = f"- **{escape(host.name)}** ({LEVEL_LABELS[host.level].lower()})"
-        contact = host.contact
-        if contact is not None:
-            parts = [contact.name, contact.role, contact.email, contact.phone]
-            shown = ", ".join(escape(p) for p in parts if p)
-            if shown:
-                line += f" — {shown}"
-        yield line
-
-
-def _participants(visit: Visit) -> Iterable[str]:
-    if not visit.participants:
-        return
-    yield ""
-    yield f"## Participants ({len(visit.participants)})"
-    yield ""
-    yield "| Name | Organisation | Country |"
-    yield "| --- | --- | --- |"
-    for person in sorted(visit.participants, key=lambda p: (p.country or "", p.name)):
-        yield f"| {escape(person.name)} | {escape(person.organisation)} | {person.country or ''} |"
+def _row(row: AgendaRow, interpretation: bool) -> str:
+    title = escape(row.title)
+    if row.cancelled:
+        title = f"~~{title}~~"
+    title += f"<br>*{escape(row.kind)}*"
+    if row.note:
+        title += f" · {escape(row.note)}"
+    place = escape(row.venue) + (f"<br>{escape(row.address)}" if row.address else "")
+    cells = [row.time, title, place, escape(row.hosts)]
+    if interpretation:
+        cells.append(escape(row.interpretation))
+    return "| " + " | ".join(cells) + " |"

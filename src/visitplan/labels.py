@@ -1,0 +1,109 @@
+"""The documents' fixed wording in the visit's language, and CLDR dates and names.
+
+Labels live in one JSON catalogue per language (``labels/<code>.json``); dates,
+country and language names and lists ("A, B and C") come from Babel's CLDR data.
+A label missing in a language falls back to English and is remembered, so the build
+can say so once.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from visitplan.model import GovernanceLevel, SessionKind
+
+FALLBACK = "en"
+# English dates are written the European way (13 April 2026), not the US way.
+DATE_LOCALES = {"en": "en_GB"}
+
+
+@cache
+def catalogue(language: str) -> dict[str, str]:
+    """The labels of ``language``; empty when there is no catalogue for it."""
+    source = resources.files("visitplan") / "labels" / f"{language}.json"
+    if not source.is_file():
+        return {}
+    loaded: dict[str, str] = json.loads(source.read_text(encoding="utf-8"))
+    return loaded
+
+
+def languages() -> list[str]:
+    folder = resources.files("visitplan") / "labels"
+    return sorted(
+        p.name.removesuffix(".json") for p in folder.iterdir() if p.name.endswith(".json")
+    )
+
+
+class Labels:
+    """Wording for one language: ``labels("tk.hosted_by", hosts="ANCI")``."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.missing: set[str] = set()
+        self._own = catalogue(language)
+        self._english = catalogue(FALLBACK)
+        self._locale = _locale(DATE_LOCALES.get(language, language))
+
+    def __call__(self, key: str, **values: Any) -> str:
+        text = self._own.get(key)
+        if text is None:
+            self.missing.add(key)
+            text = self._english[key]
+        return text.format(**values) if values else text
+
+    def kind(self, kind: SessionKind) -> str:
+        return self(f"kind.{kind.value}")
+
+    def level(self, level: GovernanceLevel) -> str:
+        return self(f"level.{level.value}")
+
+    def full_date(self, day: date) -> str:
+        from babel.dates import format_date
+
+        return format_date(day, format="full", locale=self._locale)
+
+    def date_range(self, first: date, last: date) -> str:
+        from babel.dates import format_date, format_interval
+
+        if first == last:
+            return format_date(first, format="long", locale=self._locale)
+        return format_interval(first, last, "yMMMMd", locale=self._locale)
+
+    def country(self, code: str | None) -> str:
+        if not code:
+            return ""
+        return str(self._cldr().territories.get(code.upper(), code.upper()))
+
+    def language_name(self, code: str) -> str:
+        return str(self._cldr().languages.get(code, code))
+
+    def join(self, items: list[str]) -> str:
+        from babel.lists import format_list
+
+        return format_list(items, locale=self._locale) if items else ""
+
+    def sort_key(self, text: str) -> str:
+        """Alphabetical order that ignores accents and case (Österreich near Oman)."""
+        decomposed = unicodedata.normalize("NFKD", text.casefold())
+        return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+    def _cldr(self) -> Any:
+        from babel import Locale
+
+        return Locale.parse(self._locale)
+
+
+def _locale(code: str) -> str:
+    """A locale Babel knows for ``code``, else English."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(code)
+    except (UnknownLocaleError, ValueError):
+        return DATE_LOCALES[FALLBACK]
+    return code
