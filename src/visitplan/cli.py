@@ -12,7 +12,7 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -481,6 +481,241 @@ def schema(
     else:
         out.write_text(text, encoding="utf-8")
         _console().print(f"Wrote {out}")
+
+
+participants_app = typer.Typer(
+    help="Import participants from registration spreadsheets; make a registration sheet.",
+    no_args_is_help=True,
+)
+app.add_typer(participants_app, name="participants")
+
+
+@participants_app.command("import")
+def participants_import(
+    sheet_file: Annotated[
+        Path,
+        typer.Argument(
+            help="The registrations: .xlsx, .ods, .xls or .csv (any delimiter and encoding).",
+            show_default=False,
+        ),
+    ],
+    visit_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--visit",
+            "-v",
+            help="Merge into this visit file (comments and layout are kept; "
+            "existing participants are updated, never duplicated).",
+            show_default=False,
+        ),
+    ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option("--sheet", help="The sheet to read (default: the first).", show_default=False),
+    ] = None,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help='Say which column is which: "Header=field" (repeatable); field is '
+            "name, given_name, family_name, email, organisation, role, country, phone, group, "
+            "arrival, departure, dietary, accessibility, languages, notes or ignore.",
+            show_default=False,
+        ),
+    ] = None,
+    group: Annotated[
+        str | None,
+        typer.Option(
+            "--group", "-g", help="Put everyone without a group in this group.", show_default=False
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show what would change in the visit file; write nothing."),
+    ] = False,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            help="Write the rejected rows, with the reason, to this CSV file to fix "
+            "and import again.",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help="Without --visit: print the participants as yaml or json."
+        ),
+    ] = "yaml",
+    keep_unmapped: Annotated[
+        bool,
+        typer.Option(
+            "--keep-unmapped",
+            help="Keep the text of unrecognised columns in each participant's notes.",
+        ),
+    ] = False,
+) -> None:
+    """Import participants from a registration spreadsheet.
+
+    Every row is accounted for: taken, merged as a duplicate (a later submission replaces
+    an earlier one), or rejected with its row number and the reason. Exit 0: all rows
+    taken or merged; 1: some rows were rejected; 2: the file cannot be read.
+
+    Example: visitplan participants import registrations.xlsx --visit my-visit/visit.yaml
+    """
+    from visitplan.importers import import_participants
+    from visitplan.load import InputError
+
+    visit = _load(visit_file).visit if visit_file else None
+    overrides = {}
+    for item in mapping or []:
+        header, _, field = item.rpartition("=")
+        if not header or not field:
+            _console(stderr=True).print(
+                f'--map needs "Header=field", not "{item}"', style="bold red", markup=False
+            )
+            raise typer.Exit(EXIT_INPUT)
+        overrides[header.strip()] = field.strip()
+    try:
+        result = import_participants(
+            sheet_file,
+            sheet=sheet,
+            mapping=overrides,
+            group=group,
+            visit=visit,
+            keep_unmapped=keep_unmapped,
+        )
+    except InputError as error:
+        _fail_input(error.findings)
+    _print_import_summary(result)
+    if report is not None:
+        from visitplan.importers.report import write_rejected
+
+        write_rejected(report, result)
+        _console(stderr=True).print(f"Rejected rows written to {report}")
+    if visit_file is None:
+        _print_participants(result, output)
+    else:
+        _merge_into(visit_file, result, dry_run)
+    if result.rejected:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _print_import_summary(result: Any) -> None:
+    from rich.table import Table
+
+    console = _console(stderr=True)
+    for rejected in result.rejected:
+        console.print(
+            f"{result.sheet}!{rejected.row}: {rejected.reason} — {rejected.hint}",
+            markup=False,
+            style="yellow" if _is_terminal(True) else None,
+        )
+    for note in result.notes:
+        console.print(f"note: {note}", markup=False)
+    if result.unmapped:
+        console.print(
+            "columns not imported: "
+            + ", ".join(f"'{h}'" for h in result.unmapped)
+            + ' (name them with --map "Header=field", or keep them in notes with '
+            "--keep-unmapped)",
+            markup=False,
+        )
+    table = Table(title=f"{result.sheet}: {result.rows_read} rows read", title_justify="left")
+    table.add_column("taken", justify="right")
+    table.add_column("merged (duplicates)", justify="right")
+    table.add_column("rejected", justify="right")
+    table.add_row(str(len(result.taken)), str(len(result.merged)), str(len(result.rejected)))
+    if _is_terminal(True):
+        console.print(table)
+    else:
+        console.out(
+            f"{result.sheet}: {result.rows_read} rows read: {len(result.taken)} taken, "
+            f"{len(result.merged)} merged as duplicates, {len(result.rejected)} rejected"
+        )
+
+
+def _print_participants(result: Any, output: str) -> None:
+    if output == "json":
+        print(json.dumps([r.fields for r in result.taken], indent=2, ensure_ascii=False))
+        return
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.dump({"participants": [r.fields for r in result.taken]}, sys.stdout)
+
+
+def _merge_into(visit_file: Path, result: Any, dry_run: bool) -> None:
+    import difflib
+
+    from visitplan.importers.visit_file import merge_participants, write_atomically
+    from visitplan.load import InputError, load_text
+
+    original = visit_file.read_text(encoding="utf-8")
+    merged = merge_participants(original, result.taken)
+    console = _console(stderr=True)
+    summary = (
+        f"{len(merged.added)} added, {len(merged.updated)} updated, "
+        f"{len(merged.unchanged)} unchanged"
+    )
+    if not merged.changed:
+        console.print(f"{visit_file}: nothing to change ({summary}).")
+        return
+    try:
+        load_text(merged.text, str(visit_file))
+    except InputError as error:
+        console.print(
+            f"{visit_file} was not changed: with these participants it would not be valid:",
+            style="bold red",
+        )
+        _fail_input(error.findings)
+    if dry_run:
+        diff = difflib.unified_diff(
+            original.splitlines(keepends=True),
+            merged.text.splitlines(keepends=True),
+            str(visit_file),
+            f"{visit_file} (after import)",
+        )
+        sys.stdout.writelines(diff)
+        console.print(f"Dry run: {summary}; nothing written.")
+        return
+    backup = write_atomically(visit_file, merged.text)
+    console.print(f"{visit_file}: {summary} (previous version kept as {backup.name}).")
+
+
+@participants_app.command("template")
+def participants_template(
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Where to write the registration sheet.")
+    ] = Path("registrations.xlsx"),
+    visit_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--visit",
+            "-v",
+            help="Offer this visit's groups in the group column.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Write a blank registration spreadsheet with the expected columns and drop-down lists.
+
+    Example: visitplan participants template -o registrations.xlsx --visit my-visit/visit.yaml
+    """
+    from visitplan.importers.template import write_template
+
+    if out.exists():
+        _console(stderr=True).print(
+            f"{out} exists already; choose another name with -o.", style="bold red"
+        )
+        raise typer.Exit(EXIT_INPUT)
+    groups = [g.id for g in _load(visit_file).visit.groups] if visit_file else []
+    write_template(out, groups)
+    _console().print(
+        f"Wrote {out}. Share it, then: visitplan participants import {out} --visit visit.yaml"
+    )
 
 
 def _explain(code: str) -> None:

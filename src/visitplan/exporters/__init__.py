@@ -48,6 +48,7 @@ REGISTRY: dict[str, str] = {
     "agenda-md": "visitplan.exporters.markdown:MarkdownAgenda",
     "agenda-docx": "visitplan.exporters.agenda_docx:WordAgenda",
     "takeaways-docx": "visitplan.exporters.takeaways_docx:TakeawaysTemplate",
+    "participants-xlsx": "visitplan.exporters.participants_xlsx:ParticipantsWorkbook",
     "ics": "visitplan.exporters.ics:CalendarFeeds",
     "html": "visitplan.exporters.html:WebAgenda",
     "changes": "visitplan.exporters.changes:ChangesList",

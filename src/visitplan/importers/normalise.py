@@ -1,0 +1,489 @@
+"""Turning what people type into forms into clean values.
+
+Countries become ISO codes from codes or from their names in any language CLDR
+knows; dates are read in ISO, European and US orders and as Excel serial numbers;
+phones become E.164 where the country is known; names lose stray spaces and shouting.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, time, timedelta
+from functools import cache
+
+from visitplan.importers.columns import normalise_header
+
+
+class ValueProblem(ValueError):
+    """A cell that cannot be understood; carries a hint."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+# -- text and names ----------------------------------------------------------------
+
+_PARTICLES = frozenset(
+    {
+        "da",
+        "das",
+        "de",
+        "del",
+        "della",
+        "der",
+        "di",
+        "do",
+        "dos",
+        "du",
+        "e",
+        "van",
+        "von",
+        "y",
+        "la",
+        "le",
+        "den",
+        "ten",
+        "zu",
+    }
+)
+
+
+def clean_text(value: object) -> str:
+    """Text on one line; the apostrophe a spreadsheet puts before '=...' is dropped."""
+    if value is None:
+        return ""
+    text = " ".join(str(value).split())
+    if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@"):
+        text = text[1:]
+    return text
+
+
+def clean_name(value: object) -> str:
+    """'  jan  de VRIES ' -> 'Jan de Vries'; a name in mixed case (McDonald) is kept."""
+    words = clean_text(value).split(" ")
+    mono = [w.isupper() or w.islower() or not any(c.isalpha() for c in w) for w in words]
+    if not all(mono) or len(words) > 5:
+        return " ".join(words)
+    result = []
+    for n, word in enumerate(words):
+        lower = word.lower()
+        if n and lower in _PARTICLES:
+            result.append(lower)
+        else:
+            result.append(
+                re.sub(r"(^|[-'’])(\w)", lambda m: m.group(1) + m.group(2).upper(), lower)
+            )
+    return " ".join(result)
+
+
+# -- email and phone ------------------------------------------------------------------
+
+
+def clean_email(value: object) -> str:
+    from email_validator import EmailNotValidError, validate_email
+
+    text = clean_text(value).lower().removeprefix("mailto:")
+    try:
+        return validate_email(text, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise ValueProblem(
+            f"'{text}' is not an email address ({exc})", "correct it, or leave the cell empty"
+        ) from None
+
+
+def clean_phone(value: object, country: str | None) -> str:
+    import phonenumbers
+
+    text = clean_text(value)
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    if not text:
+        return ""
+    try:
+        number = phonenumbers.parse(text, country)
+    except phonenumbers.NumberParseException:
+        return text
+    if phonenumbers.is_valid_number(number):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return text
+
+
+# -- countries --------------------------------------------------------------------------
+
+VARIANTS = {
+    "uk": "GB",
+    "u k": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "great britain": "GB",
+    "britain": "GB",
+    "united kingdom": "GB",
+    "usa": "US",
+    "u s a": "US",
+    "us": "US",
+    "united states of america": "US",
+    "czechia": "CZ",
+    "czech republic": "CZ",
+    "turkiye": "TR",
+    "turkey": "TR",
+    "holland": "NL",
+    "the netherlands": "NL",
+    "republic of ireland": "IE",
+    "eire": "IE",
+    "kosovo": "XK",
+    "north macedonia": "MK",
+    "macedonia": "MK",
+    "russia": "RU",
+    "moldova": "MD",
+    "republic of moldova": "MD",
+    "syria": "SY",
+    "iran": "IR",
+    "bolivia": "BO",
+    "venezuela": "VE",
+    "vietnam": "VN",
+    "south korea": "KR",
+    "korea": "KR",
+    "ivory coast": "CI",
+    "cote d ivoire": "CI",
+    "cape verde": "CV",
+    "cabo verde": "CV",
+    "palestine": "PS",
+    "swaziland": "SZ",
+    "el": "GR",  # the EU's own code for Greece
+}
+# Locales searched first: quick for European forms; the full CLDR index only if needed.
+FIRST_LOCALES = (
+    "en",
+    "pt",
+    "it",
+    "fr",
+    "de",
+    "es",
+    "nl",
+    "da",
+    "sv",
+    "nb",
+    "fi",
+    "pl",
+    "cs",
+    "sk",
+    "sl",
+    "hr",
+    "sr",
+    "bs",
+    "hu",
+    "ro",
+    "bg",
+    "el",
+    "lt",
+    "lv",
+    "et",
+    "ga",
+    "mt",
+    "lb",
+    "ca",
+    "eu",
+    "gl",
+    "uk",
+    "ru",
+    "tr",
+    "ar",
+    "fa",
+    "sq",
+    "mk",
+)
+
+
+def _key(text: str) -> str:
+    return normalise_header(text)
+
+
+@cache
+def _codes() -> frozenset[str]:
+    from babel import Locale
+
+    codes = (str(c) for c in Locale("en").territories)
+    return frozenset(c for c in codes if len(c) == 2 and c.isalpha())
+
+
+@cache
+def _index(full: bool) -> dict[str, str]:
+    from babel import Locale
+    from babel.localedata import locale_identifiers
+
+    index: dict[str, str] = {}
+    for identifier in locale_identifiers() if full else FIRST_LOCALES:
+        try:
+            territories = Locale.parse(identifier).territories
+        except (ValueError, KeyError):
+            continue
+        for code, name in territories.items():
+            if len(code) == 2 and code.isalpha():
+                index.setdefault(_key(name), code)
+    return index
+
+
+def country_code(value: object) -> str:
+    """An ISO 3166 alpha-2 code from a code or a country's name in any language."""
+    text = clean_text(value)
+    if not text:
+        return ""
+    if len(text) == 2 and text.isalpha() and text.upper() in _codes() | {"XK"}:
+        return text.upper()
+    key = _key(text)
+    if key in VARIANTS:
+        return VARIANTS[key]
+    for full in (False, True):
+        code = _index(full).get(key)
+        if code:
+            return code
+    if text.upper() in ALPHA3:
+        return ALPHA3[text.upper()]
+    raise ValueProblem(
+        f"'{text}' is not a country visitplan knows",
+        "write the country's name (in any language) or its two-letter code, e.g. PT, IT, BE",
+    )
+
+
+# Three-letter codes seen in forms (ISO 3166 alpha-3) for the countries of Europe.
+ALPHA3 = {
+    "AUT": "AT",
+    "BEL": "BE",
+    "BGR": "BG",
+    "CHE": "CH",
+    "CYP": "CY",
+    "CZE": "CZ",
+    "DEU": "DE",
+    "DNK": "DK",
+    "ESP": "ES",
+    "EST": "EE",
+    "FIN": "FI",
+    "FRA": "FR",
+    "GBR": "GB",
+    "GRC": "GR",
+    "HRV": "HR",
+    "HUN": "HU",
+    "IRL": "IE",
+    "ISL": "IS",
+    "ITA": "IT",
+    "LTU": "LT",
+    "LUX": "LU",
+    "LVA": "LV",
+    "MLT": "MT",
+    "NLD": "NL",
+    "NOR": "NO",
+    "POL": "PL",
+    "PRT": "PT",
+    "ROU": "RO",
+    "SVK": "SK",
+    "SVN": "SI",
+    "SWE": "SE",
+    "UKR": "UA",
+    "TUR": "TR",
+    "USA": "US",
+}
+
+
+# -- dates and times -------------------------------------------------------------------
+
+EXCEL_EPOCH = datetime(1899, 12, 30)
+_NUMERIC_DATE = re.compile(
+    r"^(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})"
+    r"(?:[ T,]+(\d{1,2})[:.h](\d{2})(?::(\d{2}))?(?:\s*([AaPp])\.?[Mm]\.?)?)?"
+    r"(?:\s*(?:GMT|UTC|Z)?[+-]?\d{0,2}:?\d{0,2})?$"
+)
+_MONTHS = {
+    m: n
+    for n, names in enumerate(
+        [
+            ("jan", "january", "janeiro", "gennaio", "janvier", "januar", "enero", "gen", "ene"),
+            ("feb", "february", "fevereiro", "febbraio", "fevrier", "februar", "febrero", "fev"),
+            ("mar", "march", "marco", "marzo", "mars", "marz"),
+            ("apr", "april", "abril", "aprile", "avril", "abr", "avr"),
+            ("may", "maio", "maggio", "mai", "mayo", "mag"),
+            ("jun", "june", "junho", "giugno", "juin", "juni", "junio", "giu"),
+            ("jul", "july", "julho", "luglio", "juillet", "juli", "julio", "lug"),
+            ("aug", "august", "agosto", "aout", "ago"),
+            ("sep", "sept", "september", "setembro", "settembre", "septembre", "septiembre", "set"),
+            (
+                "oct",
+                "october",
+                "outubro",
+                "ottobre",
+                "octobre",
+                "oktober",
+                "octubre",
+                "out",
+                "ott",
+                "okt",
+            ),
+            ("nov", "november", "novembro", "novembre", "noviembre"),
+            (
+                "dec",
+                "december",
+                "dezembro",
+                "dicembre",
+                "decembre",
+                "dezember",
+                "diciembre",
+                "dez",
+                "dic",
+            ),
+        ],
+        start=1,
+    )
+    for m in names
+}
+
+
+class DateOrder:
+    """Whether a column writes day/month or month/day, judged from all its values."""
+
+    DAY_FIRST = "day-first"
+    MONTH_FIRST = "month-first"
+
+    @staticmethod
+    def of(values: list[object]) -> tuple[str, bool]:
+        """The order, and whether the column gave no evidence either way."""
+        day_first = month_first = False
+        for value in values:
+            if not isinstance(value, str):
+                continue
+            match = _NUMERIC_DATE.match(value.strip())
+            if not match or len(match.group(1)) == 4:
+                continue
+            first, second = int(match.group(1)), int(match.group(2))
+            day_first |= first > 12 >= second
+            month_first |= second > 12 >= first
+        if month_first and not day_first:
+            return DateOrder.MONTH_FIRST, False
+        return DateOrder.DAY_FIRST, not day_first
+
+
+def parse_moment(value: object, order: str = DateOrder.DAY_FIRST) -> datetime | None:
+    """A naive local datetime (00:00 for a date alone) from what a sheet holds."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 20_000 < value < 80_000:  # an Excel serial date, 1954-2119
+            return (EXCEL_EPOCH + timedelta(days=float(value))).replace(microsecond=0)
+        raise ValueProblem(f"'{value}' is not a date", _DATE_HINT)
+    text = clean_text(value)
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=None)
+    except ValueError:
+        pass
+    match = _NUMERIC_DATE.match(text)
+    if match:
+        return _numeric(match, order, text)
+    return _words(text)
+
+
+_DATE_HINT = "write dates as 2026-01-27 or 27/01/2026, with the time after a space (18:30)"
+
+
+def _numeric(match: re.Match[str], order: str, text: str) -> datetime:
+    a, b, c, hour, minute, second, ampm = match.groups()
+    if len(a) == 4:
+        year, month, day = int(a), int(b), int(c)
+    elif order == DateOrder.MONTH_FIRST:
+        month, day, year = int(a), int(b), int(c)
+    else:
+        day, month, year = int(a), int(b), int(c)
+    if year < 100:
+        year += 2000
+    h = int(hour or 0)
+    if ampm:
+        h = h % 12 + (12 if ampm.lower() == "p" else 0)
+    try:
+        return datetime(year, month, day, h, int(minute or 0), int(second or 0))
+    except ValueError:
+        raise ValueProblem(f"'{text}' is not a real date", _DATE_HINT) from None
+
+
+def _words(text: str) -> datetime:
+    """'27 January 2026', '27 de janeiro de 2026 18:30', 'January 27, 2026'."""
+    plain = normalise_header(text)
+    day = month = year = None
+    clock = re.search(r"(\d{1,2})[:h](\d{2})", text)
+    numbers = [int(n) for n in re.findall(r"\b\d{1,4}\b", re.sub(r"\d{1,2}[:h]\d{2}", " ", text))]
+    for word in plain.split():
+        if word in _MONTHS:
+            month = _MONTHS[word]
+            break
+    years = [n for n in numbers if n > 31]
+    days = [n for n in numbers if n <= 31]
+    if years:
+        year = years[0]
+    if days:
+        day = days[0]
+    if not (day and month and year):
+        raise ValueProblem(f"'{text}' is not a date", _DATE_HINT)
+    try:
+        moment = datetime(year, month, day)
+    except ValueError:
+        raise ValueProblem(f"'{text}' is not a real date", _DATE_HINT) from None
+    if clock:
+        moment = moment.replace(hour=int(clock.group(1)), minute=int(clock.group(2)))
+    return moment
+
+
+# -- yes/no and languages ------------------------------------------------------------
+
+_YES = frozenset({"yes", "y", "x", "true", "1", "sim", "si", "oui", "ja", "j", "s"})
+_NO = frozenset({"no", "n", "false", "0", "nao", "non", "nein", "none", "-"})
+
+
+def yes_no(value: object) -> bool | None:
+    text = normalise_header(value)
+    if not text:
+        return None
+    first = text.split()[0]
+    if text in _YES or first in _YES:
+        return True
+    if text in _NO or first in _NO:
+        return False
+    return None
+
+
+@cache
+def _language_index() -> dict[str, str]:
+    from babel import Locale
+
+    index: dict[str, str] = {}
+    for identifier in ("en", "pt", "it", "fr", "de", "es"):
+        for code, name in Locale.parse(identifier).languages.items():
+            if "_" not in code and len(code) in (2, 3):
+                index.setdefault(_key(name), code)
+    return index
+
+
+def language_codes(value: object) -> list[str]:
+    """'English, Português / it' -> ['en', 'pt', 'it']; unknown names are left out."""
+    codes: list[str] = []
+    for part in re.split(r"[,;/+&\n]| and | e | et | und | y ", clean_text(value)):
+        key = _key(part)
+        if not key:
+            continue
+        code = key if len(key) == 2 and key.isalpha() else _language_index().get(key)
+        if code and code not in codes:
+            codes.append(code)
+    return codes
+
+
+_LETTERS = str.maketrans(
+    {"ø": "o", "æ": "ae", "ß": "ss", "đ": "d", "ł": "l", "þ": "th", "œ": "oe", "ı": "i", "ð": "d"}
+)
+
+
+def ascii_slug(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LETTERS))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:40].strip("-")

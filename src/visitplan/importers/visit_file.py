@@ -1,0 +1,154 @@
+"""Writing imported participants into ``visit.yaml`` without disturbing the rest.
+
+Only the ``participants:`` block is rewritten, with ruamel.yaml in round-trip mode so
+that comments and formatting inside it survive; every other line of the file stays
+byte for byte as the user wrote it. Existing participants are updated in place (found
+by id, then email), never duplicated. The file is replaced atomically, with a backup.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from visitplan.importers import Imported
+
+_TOP_LEVEL = re.compile(r"^[^\s#]")
+_PARTICIPANTS = re.compile(r"^participants\s*:")
+
+
+@dataclass
+class Merge:
+    text: str  # the new file
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated)
+
+
+def block_range(lines: list[str]) -> tuple[int, int] | None:
+    """[start, end) of the participants block: its key line to the last line that
+    belongs to it (trailing blank lines and column-0 comments belong to what follows)."""
+    start = next((n for n, line in enumerate(lines) if _PARTICIPANTS.match(line)), None)
+    if start is None:
+        return None
+    end = start + 1
+    while end < len(lines) and not _TOP_LEVEL.match(lines[end]):
+        end += 1
+    while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].startswith("#")):
+        end -= 1
+    return start, end
+
+
+def _yaml() -> Any:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 100
+    yaml.preserve_quotes = True
+    return yaml
+
+
+def merge_participants(text: str, imported: list[Imported]) -> Merge:
+    """The visit file's text with ``imported`` merged into its participants."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    lines = text.splitlines(keepends=True)
+    found = block_range(lines)
+    yaml = _yaml()
+    if found is None:
+        block_text, start, end = "participants:\n", len(lines), len(lines)
+    else:
+        start, end = found
+        block_text = "".join(lines[start:end])
+    document = yaml.load(block_text) or CommentedMap()
+    people = document.get("participants")
+    if not isinstance(people, CommentedSeq):
+        people = CommentedSeq(people or [])
+        document["participants"] = people
+    result = Merge(text="")
+    by_id = {str(p.get("id")): p for p in people if isinstance(p, dict)}
+    by_email = {
+        str(p.get("email")).lower(): p for p in people if isinstance(p, dict) and p.get("email")
+    }
+    for record in imported:
+        current = by_id.get(record.fields["id"]) or (
+            by_email.get(record.email) if record.email else None
+        )
+        if current is None:
+            people.append(CommentedMap(record.fields))
+            result.added.append(record.fields["id"])
+            continue
+        changed = False
+        for key, value in record.fields.items():
+            if key == "id":
+                continue
+            if _plain(current.get(key)) != _plain(value):
+                current[key] = value
+                changed = True
+        (result.updated if changed else result.unchanged).append(str(current.get("id")))
+    if not result.changed:
+        result.text = text
+        return result
+    indent = _item_indent(lines[start:end]) if found is not None else None
+    if not result.updated and indent is not None:
+        # Only additions: the existing entries stay exactly as the user wrote them.
+        added = [item for item in people if str(item.get("id")) in set(result.added)]
+        appender = _yaml()
+        appender.indent(mapping=2, sequence=indent + 2, offset=indent)
+        stream = io.StringIO()
+        appender.dump(added, stream)
+        tail = "".join(lines[start:end])
+        if not tail.endswith("\n"):
+            tail += "\n"
+        result.text = "".join(lines[:start]) + tail + stream.getvalue() + "".join(lines[end:])
+        return result
+    stream = io.StringIO()
+    yaml.dump(document, stream)
+    new_block = stream.getvalue()
+    prefix = "".join(lines[:start])
+    if found is None and prefix and not prefix.endswith("\n"):
+        prefix += "\n"
+    if found is None and prefix:
+        prefix += "\n"
+    result.text = prefix + new_block + "".join(lines[end:])
+    return result
+
+
+def _item_indent(block: list[str]) -> int | None:
+    """The column of the block's '- ' items; None for a flow list or no items."""
+    for line in block[1:]:
+        stripped = line.lstrip(" ")
+        if stripped.startswith("- ") or stripped.rstrip() == "-":
+            return len(line) - len(stripped)
+    return None
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    return str(value)
+
+
+def write_atomically(path: Path, text: str) -> Path:
+    """Replace ``path`` with ``text``: complete or not at all, the old one kept as .bak."""
+    backup = path.with_name(path.name + ".bak")
+    temp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with temp.open("w", encoding="utf-8", newline="") as stream:
+        stream.write(text)
+        stream.flush()
+        os.fsync(stream.fileno())
+    if path.exists():
+        backup.write_bytes(path.read_bytes())
+    temp.replace(path)
+    return backup
