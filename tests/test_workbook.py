@@ -11,7 +11,12 @@ from openpyxl import load_workbook
 from conftest import EXAMPLE_NAMES, EXAMPLES, Run
 from data import registrations
 from visitplan.build import build
-from visitplan.exporters.participants_xlsx import SIGNED_KINDS, present_on, programme_days
+from visitplan.exporters.participants_xlsx import (
+    SIGNED_KINDS,
+    attendance_slots,
+    present_on,
+    programme_days,
+)
 from visitplan.load import load_visit
 from visitplan.timeline import group_sessions
 
@@ -66,7 +71,8 @@ def test_attendance_sheets_are_ready_to_print(built: dict[str, Path], name: str)
         sessions = [s for s in visit.active_sessions() if s.date == day and s.kind in SIGNED_KINDS]
         header = [c.value for c in sheet[3]]
         assert header[:5] == ["No.", "Name", "Organisation", "Country", "Role"]
-        assert header[5:] == [f"{s.start:%H:%M} {s.title}" for s in sessions]
+        assert header[5:] == [label for label, _ in attendance_slots(sessions)]
+        assert [sum(len(held) for _, held in attendance_slots(sessions))] == [len(sessions)]
         expected = [
             p
             for p in visit.participants
@@ -130,3 +136,13 @@ def test_imported_formula_text_is_a_text_cell(tmp_path: Path, run: Run) -> None:
     for name in workbook.sheetnames:
         for row in workbook[name].iter_rows():
             assert all(c.data_type != "f" for c in row), name
+
+
+def test_parallel_group_sessions_share_a_signature_column() -> None:
+    visit = load_visit(EXAMPLES / "milan-exchange-2026" / "visit.yaml").visit
+    first = visit.active_sessions()[1]
+    twin = first.model_copy(update={"id": "twin", "title": "Other group's visit"})
+    columns = attendance_slots([first, twin])
+    assert len(columns) == 1
+    assert columns[0][0] == (f"{first.start:%H:%M}–{first.end:%H:%M} by group: {first.title}, "
+                             "Other group's visit")

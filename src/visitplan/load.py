@@ -24,9 +24,22 @@ from visitplan.findings import Finding, Location, Severity
 from visitplan.model import Path, Visit, consistency_problems
 
 try:  # libyaml is 10-20x faster; the pure-Python composer gives the same nodes
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+
+class _Loader(_BaseLoader):
+    """Composes nodes without guessing types: every scalar is kept as written anyway,
+    so YAML's implicit resolution (a regex per scalar) is skipped."""
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            return "tag:yaml.org,2002:str"
+        if kind is yaml.SequenceNode:
+            return "tag:yaml.org,2002:seq"
+        return "tag:yaml.org,2002:map"
+
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_NODES = 1_000_000  # guards against alias "billion laughs" expansions
@@ -187,7 +200,8 @@ def _compose(text: str, source: SourceMap, findings: list[Finding]) -> Any:
     if node is None:
         return None
     try:
-        _check_size(node)
+        if "&" in text:  # only anchors can make a file expand
+            _check_size(node)
         return _plain(node, (), source, findings, 0)
     except _TooLarge as exc:
         findings.append(
@@ -238,6 +252,8 @@ def _plain(
     findings: list[Finding],
     depth: int,
 ) -> Any:
+    if depth > MAX_DEPTH:
+        raise _TooLarge(f"the file nests deeper than {MAX_DEPTH} levels")
     mark = node.start_mark
     source.values[path] = (mark.line + 1, mark.column + 1)
     if isinstance(node, yaml.ScalarNode):

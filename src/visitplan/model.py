@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from functools import cache
+from functools import cache, cached_property
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -20,7 +20,6 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
-    EmailStr,
     Field,
     PrivateAttr,
     ValidationInfo,
@@ -161,6 +160,29 @@ def _parse_country(value: Any) -> str:
     return text
 
 
+_PLAIN_EMAIL = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
+
+
+def _parse_email(value: Any) -> str:
+    """An email address; plain ASCII ones by pattern, the rest by email-validator."""
+    text = _text(value)
+    if len(text) <= 254 and _PLAIN_EMAIL.match(text):
+        return text
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise PydanticCustomError(
+            "email_format",
+            "'{value}' is not an email address",
+            {"value": text, "hint": f"write it as name@example.org, or leave it out ({exc})"},
+        ) from None
+
+
 def _parse_language(value: Any) -> str:
     text = _text(value).lower()
     if not re.fullmatch(r"[a-z]{2,3}", text):
@@ -241,6 +263,11 @@ Flag = Annotated[
             ]
         }
     ),
+]
+Email = Annotated[
+    str,
+    BeforeValidator(_parse_email),
+    WithJsonSchema({"type": "string", "format": "email"}),
 ]
 IdList = Annotated[list[Id], BeforeValidator(_as_list)]
 LanguageList = Annotated[list[LanguageCode], BeforeValidator(_as_list)]
@@ -397,7 +424,7 @@ class VisitDetails(Strict):
 class Contact(Strict):
     name: str | None = Field(default=None, description="Contact person (or a role).")
     role: str | None = None
-    email: EmailStr | None = None
+    email: Email | None = None
     phone: str | None = None
 
 
@@ -526,15 +553,17 @@ class Session(Strict):
     def tz(self) -> ZoneInfo:
         return self._tz
 
-    @property
+    # Cached: checks and exporters read these millions of times on a large visit.
+    # The visit sets the zone once, right after validation, before any is read.
+    @cached_property
     def starts_at(self) -> datetime:
         return datetime.combine(self.date, self.start, tzinfo=self._tz)
 
-    @property
+    @cached_property
     def ends_at(self) -> datetime:
         return datetime.combine(self.date, self.end, tzinfo=self._tz)
 
-    @property
+    @cached_property
     def minutes(self) -> int:
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
 
@@ -555,7 +584,7 @@ class Participant(Strict):
     country: CountryCode | None = Field(
         default=None, description="Country they come from (ISO two-letter code)."
     )
-    email: EmailStr | None = None
+    email: Email | None = None
     phone: str | None = None
     group: Id | None = Field(default=None, description="Group id; none means no sub-group.")
     arrival: LocalDateTime | None = Field(
@@ -718,19 +747,26 @@ class Visit(Strict):
     # -- views ----------------------------------------------------------------
 
     def active_sessions(self) -> list[Session]:
-        """Sessions not cancelled, in time order."""
-        return sorted(
-            (s for s in self.sessions if not s.is_cancelled),
-            key=lambda s: (s.starts_at, s.ends_at, s.id),
-        )
+        """Sessions not cancelled, in time order (computed once; do not modify)."""
+        if "active" not in self._memo:
+            self._memo["active"] = sorted(
+                (s for s in self.sessions if not s.is_cancelled),
+                key=lambda s: (s.starts_at, s.ends_at, s.id),
+            )
+        result: list[Session] = self._memo["active"]
+        return result
 
     def sessions_by_day(self, *, include_cancelled: bool = False) -> dict[date, list[Session]]:
         """Sessions per local date, in time order; every visit day is present."""
-        days: dict[date, list[Session]] = {day: [] for day in self.details.days()}
-        chosen = self.sessions if include_cancelled else self.active_sessions()
-        for session in sorted(chosen, key=lambda s: (s.starts_at, s.ends_at, s.id)):
-            days.setdefault(session.date, []).append(session)
-        return dict(sorted(days.items()))
+        key = f"sessions_by_day:{include_cancelled}"
+        if key not in self._memo:
+            days: dict[date, list[Session]] = {day: [] for day in self.details.days()}
+            chosen = self.sessions if include_cancelled else self.active_sessions()
+            for session in sorted(chosen, key=lambda s: (s.starts_at, s.ends_at, s.id)):
+                days.setdefault(session.date, []).append(session)
+            self._memo[key] = dict(sorted(days.items()))
+        result: dict[date, list[Session]] = self._memo[key]
+        return result
 
     def sessions_of(self, group: str | None) -> list[Session]:
         """Sessions a member of ``group`` attends, in time order (not cancelled)."""

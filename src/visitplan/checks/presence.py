@@ -9,7 +9,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from visitplan.checks.base import at_participant, at_session, day_name, hm
 from visitplan.findings import Finding
@@ -29,28 +29,31 @@ def check_presence(loaded: Loaded) -> Iterator[Finding]:
     missed: dict[tuple[str, str], list[tuple[Participant, list[Session]]]] = defaultdict(list)
     tight: dict[str, list[Participant]] = defaultdict(list)
     sessions_by_id: dict[str, Session] = {}
+    # Each group's sessions with their start and end times, prepared once per group.
+    prepared: dict[str | None, tuple[list[Session], list[datetime], list[datetime]]] = {}
+    for group, timeline in timelines.items():
+        held = [s for s in timeline if s.kind is not SessionKind.FREE_TIME]
+        prepared[group] = (held, [s.starts_at for s in held], sorted(s.ends_at for s in held))
     for person in visit.participants:
-        sessions = [
-            s for s in timelines.get(person.group, []) if s.kind is not SessionKind.FREE_TIME
-        ]
+        sessions, starts, ends = prepared.get(person.group, ([], [], []))
         if not sessions:
             continue
-        starts = [s.starts_at for s in sessions]
-        ends = [s.ends_at for s in sessions]
         if person.arrival is not None:
-            before = sessions[: bisect_left(starts, person.arrival)]
-            if before:
+            first_after = bisect_left(starts, person.arrival)
+            if first_after:
+                before = sessions[:first_after]
                 missed[(before[0].id, "arrival")].append((person, before))
                 sessions_by_id[before[0].id] = before[0]
-            following = sessions[bisect_left(starts, person.arrival) :]
-            if following and following[0].starts_at - person.arrival < buffer:
-                tight[following[0].id].append(person)
-                sessions_by_id[following[0].id] = following[0]
-        if person.departure is not None:
-            after = sessions[bisect_right(ends, person.departure) :]
-            if after:
-                missed[(after[-1].id, "departure")].append((person, after))
-                sessions_by_id[after[-1].id] = after[-1]
+            if first_after < len(sessions):
+                following = sessions[first_after]
+                if following.starts_at - person.arrival < buffer:
+                    tight[following.id].append(person)
+                    sessions_by_id[following.id] = following
+        if person.departure is not None and bisect_right(ends, person.departure) < len(ends):
+            # Sessions that end after the departure (in start order).
+            after = [s for s in sessions if s.ends_at > person.departure]
+            missed[(after[-1].id, "departure")].append((person, after))
+            sessions_by_id[after[-1].id] = after[-1]
     for (session_id, kind), people in missed.items():
         yield from _missed(loaded, sessions_by_id[session_id], kind, people)
     for session_id, arriving in tight.items():

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
-from visitplan.agenda import Agenda, build_agenda
+from visitplan.agenda import Agenda, AgendaRow, build_agenda
 from visitplan.exporters import BuildContext
 from visitplan.labels import Labels
 from visitplan.model import Visit
@@ -72,7 +72,8 @@ def write_agenda(agenda: Agenda, labels: Labels, target: Path) -> None:
     document = word.new_document(
         landscape=landscape, header=agenda.title, page_label=labels("page")
     )
-    document.add_paragraph(agenda.title, style="Title")
+    add = word.Paragraphs(document)
+    add.add(agenda.title, "Title")
     for label, value in agenda.facts:
         paragraph = document.add_paragraph()
         paragraph.add_run(f"{label}: ").bold = True
@@ -82,25 +83,24 @@ def write_agenda(agenda: Agenda, labels: Labels, target: Path) -> None:
     if agenda.description:
         document.add_paragraph(agenda.description)
     if agenda.objectives:
-        document.add_heading(labels("section.objectives"), level=1)
+        add.heading(labels("section.objectives"), level=1)
         for objective in agenda.objectives:
-            document.add_paragraph(objective, style="List Bullet")
+            add.add(objective, "List Bullet")
     if agenda.guiding_question:
         paragraph = document.add_paragraph()
         paragraph.add_run(f"{labels('guiding_question')}: ").bold = True
         paragraph.add_run(agenda.guiding_question).italic = True
     header, _ = day_columns(agenda, labels)
     for day in agenda.days:
-        document.add_heading(day.label, level=1)
+        add.heading(day.label, level=1)
         if not day.rows:
             document.add_paragraph(labels("free_day"))
             continue
-        rows = [_cells(row, agenda.has_interpretation) for row in day.rows]
-        table = word.add_table(document, header, rows, widths)
-        for row, table_row in zip(day.rows, table.rows[1:], strict=True):
-            _style_row(row, table_row)
+        rows = [_rich_cells(row, agenda.has_interpretation) for row in day.rows]
+        fills = [QUIET_FILL if row.quiet or row.cancelled else None for row in day.rows]
+        word.add_table(document, header, rows, widths, fills)
     if agenda.hosts:
-        document.add_heading(labels("section.hosts"), level=1)
+        add.heading(labels("section.hosts"), level=1)
         columns = [[labels("col.name")], [labels("col.level")], [labels("col.contact")]]
         for host in agenda.hosts:
             for column, text in zip(columns, host, strict=True):
@@ -109,7 +109,7 @@ def write_agenda(agenda: Agenda, labels: Labels, target: Path) -> None:
         host_widths = word.fit_columns(columns, available) or [available / 3] * 3
         word.add_table(document, [c[0] for c in columns], agenda.hosts, host_widths)
     if agenda.participants:
-        document.add_heading(f"{labels('section.participants')} ({_count(agenda)})", level=1)
+        add.heading(f"{labels('section.participants')} ({_count(agenda)})", level=1)
         if agenda.participants_note:
             document.add_paragraph(agenda.participants_note)
         columns = [[title] for title in agenda.participant_columns]
@@ -151,22 +151,13 @@ def _cells(row: Any, interpretation: bool) -> list[str]:
     return cells
 
 
-def _style_row(row: Any, table_row: Any) -> None:
-    """The title in bold; travel, meals, breaks and free time set back; cancelled struck."""
-    from docx.shared import RGBColor
-
-    from visitplan.exporters.word import shade
-
-    title_run = table_row.cells[1].paragraphs[0].runs[0]
-    text = title_run.text
-    title, _, rest = text.partition("\n")
-    title_run.text = title
-    title_run.bold = not row.quiet
-    title_run.font.strike = row.cancelled
-    extra = table_row.cells[1].paragraphs[0].add_run(f"\n{rest}")
-    extra.italic = True
-    extra.font.size = title_run.font.size
-    extra.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
-    if row.quiet or row.cancelled:
-        for cell in table_row.cells:
-            shade(cell, QUIET_FILL)
+def _rich_cells(row: AgendaRow, interpretation: bool) -> list[Any]:
+    """The title in bold (travel, meals, breaks, free time not), cancelled struck through,
+    the kind and notes in grey italics under it."""
+    looks = {"bold"} if not row.quiet else set()
+    if row.cancelled:
+        looks.add("strike")
+    detail = row.kind + (f" · {row.note}" if row.note else "")
+    cells: list[Any] = _cells(row, interpretation)
+    cells[1] = [(row.title, frozenset(looks)), ("\n" + detail, frozenset({"italic", "grey"}))]
+    return cells

@@ -35,11 +35,12 @@ class ParticipantsWorkbook:
 
         workbook = Workbook(write_only=True)
         writer = _Writer(workbook)
+        attendance = Attendance(visit)
         _participants(writer, visit, context)
         _summary(writer, visit, context)
-        _catering(writer, visit, context)
+        _catering(writer, visit, context, attendance)
         for day in programme_days(visit):
-            _attendance(writer, visit, context, day)
+            _attendance(writer, visit, context, day, attendance)
         _travel(writer, visit)
         _hosts(writer, visit, context)
         _feeds(writer, visit, context)
@@ -50,6 +51,36 @@ class ParticipantsWorkbook:
 
 def programme_days(visit: Visit) -> list[date]:
     return sorted({s.date for s in visit.active_sessions() if s.kind in SIGNED_KINDS})
+
+
+class Attendance:
+    """Who attends what, per day: computed once, so each sheet is linear in its rows."""
+
+    def __init__(self, visit: Visit) -> None:
+        self.members: dict[str | None, list[Participant]] = defaultdict(list)
+        for person in visit.participants:
+            self.members[person.group].append(person)
+        self.by_day: dict[str | None, dict[date, set[str]]] = {}
+        for group, timeline in group_sessions(visit).items():
+            days: dict[date, set[str]] = defaultdict(set)
+            for session in timeline:
+                days[session.date].add(session.id)
+            self.by_day[group] = days
+
+    def groups_at(self, day: date, session_ids: set[str]) -> list[str | None]:
+        return [g for g, days in self.by_day.items() if days.get(day, set()) & session_ids]
+
+    def people_at(self, day: date, session_ids: set[str]) -> list[Participant]:
+        """Participants present on ``day`` whose group attends any of ``session_ids``."""
+        return [
+            p
+            for g in self.groups_at(day, session_ids)
+            for p in self.members.get(g, [])
+            if present_on(p, day)
+        ]
+
+    def of(self, person: Participant, day: date) -> set[str]:
+        return self.by_day.get(person.group, {}).get(day, set())
 
 
 def present_on(person: Participant, day: date) -> bool:
@@ -121,7 +152,19 @@ class _Writer:
         return cell
 
     def row(self, sheet: Any, values: Iterable[Any], **style: bool) -> None:
-        sheet.append([self.cell(sheet, v, **style) for v in values])
+        if style:
+            sheet.append([self.cell(sheet, v, **style) for v in values])
+        else:  # the fast path: plain values, no style to hash per cell
+            sheet.append([self.plain(sheet, v) for v in values])
+
+    def plain(self, sheet: Any, value: Any) -> Any:
+        """A value as openpyxl writes it fastest; text that looks like a formula is
+        still stored as text."""
+        if isinstance(value, str):
+            return self.cell(sheet, value) if value.startswith("=") else value
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=None)
+        return value
 
     def table(self, sheet: Any, name: str, headers: Sequence[str], rows: int) -> None:
         """An Excel table with filters over the header and ``rows`` data rows."""
@@ -224,7 +267,7 @@ def _summary(writer: _Writer, visit: Visit, context: BuildContext) -> None:
             writer.row(sheet, [name, count])
 
 
-def _catering(writer: _Writer, visit: Visit, context: BuildContext) -> None:
+def _catering(writer: _Writer, visit: Visit, context: BuildContext, attendance: Attendance) -> None:
     """Per day and venue: how many people, which diets, which access needs."""
     sheet = writer.sheet("Catering & access", [16, 34, 30, 11, 34, 40], freeze="A2")
     writer.row(
@@ -232,18 +275,12 @@ def _catering(writer: _Writer, visit: Visit, context: BuildContext) -> None:
         ["Date", "Sessions", "Venue", "People", "Dietary needs", "Accessibility needs"],
         header=True,
     )
-    timelines = group_sessions(visit)
     by_slot: dict[tuple[date, str], list[Session]] = defaultdict(list)
     for session in visit.active_sessions():
         venue = visit.venue(session.venue)
         by_slot[(session.date, venue.name if venue else "")].append(session)
     for (day, venue_name), sessions in sorted(by_slot.items()):
-        ids = {s.id for s in sessions}
-        people = [
-            p
-            for p in visit.participants
-            if present_on(p, day) and any(s.id in ids for s in timelines.get(p.group, []))
-        ]
+        people = attendance.people_at(day, {s.id for s in sessions})
         diets = Counter(p.dietary for p in people if p.dietary)
         access = [f"{p.name}: {p.accessibility}" for p in people if p.accessibility]
         access += [
@@ -263,53 +300,67 @@ def _catering(writer: _Writer, visit: Visit, context: BuildContext) -> None:
         )
 
 
-def _attendance(writer: _Writer, visit: Visit, context: BuildContext, day: date) -> None:
-    """A print-ready sign-in sheet: one row per expected person, one column per session."""
-    sessions = [s for s in visit.active_sessions() if s.date == day and s.kind in SIGNED_KINDS]
-    timelines = group_sessions(visit)
-    attending = {
-        p.id: {s.id for s in timelines.get(p.group, []) if s.date == day}
-        for p in visit.participants
-    }
+def attendance_slots(sessions: list[Session]) -> list[tuple[str, list[Session]]]:
+    """The day's signature columns: one per time slot; parallel group sessions share one."""
+    slots: dict[tuple[Any, Any], list[Session]] = defaultdict(list)
+    for session in sessions:
+        slots[(session.start, session.end)].append(session)
+    columns = []
+    for (start, end), held in sorted(slots.items(), key=lambda item: item[0]):
+        titles = list(dict.fromkeys(s.title for s in held))
+        if len(titles) == 1:
+            label = f"{start:%H:%M} {titles[0]}"
+        else:
+            shown = ", ".join(titles[:3]) + (", ..." if len(titles) > 3 else "")
+            label = f"{start:%H:%M}–{end:%H:%M} by group: {shown}"
+        columns.append((label, held))
+    return columns
+
+
+def _attendance(
+    writer: _Writer, visit: Visit, context: BuildContext, day: date, attendance: Attendance
+) -> None:
+    """A print-ready sign-in sheet: one row per expected person, one signature column
+    per time slot of the day (parallel sessions of different groups share a column)."""
+    sessions = [s for s in visit.sessions_by_day().get(day, []) if s.kind in SIGNED_KINDS]
+    slots = attendance_slots(sessions)
+    labels = context.labels
     people = sorted(
-        (
-            p
-            for p in visit.participants
-            if present_on(p, day) and attending[p.id] & {s.id for s in sessions}
-        ),
+        attendance.people_at(day, {s.id for s in sessions}),
         key=lambda p: (
-            context.labels.sort_key(context.labels.country(p.country)),
-            context.labels.sort_key(p.organisation or ""),
+            labels.sort_key(labels.country(p.country)),
+            labels.sort_key(p.organisation or ""),
             p.name,
         ),
     )
-    widths = [5, 28, 26, 14, 20] + [16] * len(sessions)
+    grouped = bool(visit.groups)
+    widths = [5, 28, 26, 14, 20] + ([12] if grouped else []) + [16] * len(slots)
     sheet = writer.sheet(f"Attendance {day.isoformat()}", widths, freeze="C4")
-    sheet.page_setup.orientation = "landscape" if len(sessions) > 2 else "portrait"
+    sheet.page_setup.orientation = "landscape" if len(slots) > 2 else "portrait"
     sheet.print_title_rows = "3:3"
     sheet.print_options.gridLines = True
-    writer.row(sheet, [visit.details.title], title=True)
-    writer.row(sheet, [f"Attendance — {context.labels.full_date(day)}"], bold=True)
-    header = ["No.", "Name", "Organisation", "Country", "Role"]
-    header += [f"{s.start:%H:%M} {s.title}" for s in sessions]
     sheet.row_dimensions[3].height = 62
     for number in range(1, len(people) + 1):
         sheet.row_dimensions[number + 3].height = 32  # room for a signature
+    writer.row(sheet, [visit.details.title], title=True)
+    writer.row(sheet, [f"Attendance — {labels.full_date(day)}"], bold=True)
+    header = ["No.", "Name", "Organisation", "Country", "Role"]
+    header += (["Group"] if grouped else []) + [label for label, _ in slots]
     writer.row(sheet, header, header=True, wrap=True)
+    slot_ids = [{s.id for s in held} for _, held in slots]
     for number, person in enumerate(people, start=1):
-        mine = attending[person.id]
+        mine = attendance.of(person, day)
         values: list[Any] = [
             number,
             person.name,
             person.organisation,
-            context.labels.country(person.country),
+            labels.country(person.country),
             person.role,
         ]
-        cells = [writer.cell(sheet, v, wrap=True) for v in values]
-        cells += [
-            writer.cell(sheet, "" if s.id in mine else "—", grey=s.id not in mine) for s in sessions
-        ]
-        sheet.append(cells)
+        if grouped:
+            values.append(person.group or "")
+        values += ["" if ids & mine else "—" for ids in slot_ids]
+        writer.row(sheet, values)
 
 
 def _travel(writer: _Writer, visit: Visit) -> None:

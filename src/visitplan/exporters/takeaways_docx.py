@@ -65,46 +65,47 @@ def write_takeaways(visit: Visit, labels: Labels, target: Path) -> None:
 
     details = visit.details
     document = word.new_document(landscape=False, header=details.title, page_label=labels("page"))
-    document.add_paragraph(labels("tk.title"), style="Title")
-    _title_block(document, visit, labels)
+    add = word.Paragraphs(document)
+    add.add(labels("tk.title"), "Title")
+    _title_block(add, visit, labels)
     outline = _outline(visit, labels)
     word.add_contents(document, labels("contents"), outline, labels("toc_hint"))
 
-    document.add_heading(f"1. {labels('tk.1')}", level=1)
-    _text_or_prompt(document, details.description, labels("tk.1_prompt"))
+    add.heading(f"1. {labels('tk.1')}", level=1)
+    _text_or_prompt(add, details.description, labels("tk.1_prompt"))
 
-    document.add_heading(f"2. {labels('tk.2')}", level=1)
+    add.heading(f"2. {labels('tk.2')}", level=1)
     if details.objectives:
-        document.add_paragraph(labels("tk.objectives_intro"))
+        add.add(labels("tk.objectives_intro"))
         for objective in details.objectives:
-            document.add_paragraph(" ".join(objective.text.split()), style="List Bullet")
+            add.add(" ".join(objective.text.split()), "List Bullet")
     if details.guiding_question:
-        document.add_paragraph(labels("tk.guiding_intro"))
-        question = document.add_paragraph()
+        add.add(labels("tk.guiding_intro"))
+        question = add.add()
         question.add_run(" ".join(details.guiding_question.split())).bold = True
 
-    document.add_heading(f"3. {labels('tk.3')}", level=1)
-    word.placeholder(document.add_paragraph(), labels("tk.3_prompt"))
+    add.heading(f"3. {labels('tk.3')}", level=1)
+    word.placeholder(add.add(), labels("tk.3_prompt"))
     for key, levels in LEVEL_GROUPS:
         hosts = [h for h in visit.hosts if h.level in levels]
         if not hosts:
             continue
-        document.add_heading(labels(key), level=2)
+        add.heading(labels(key), level=2)
         for host in hosts:
-            name = document.add_paragraph()
+            name = add.add()
             name.add_run(host.name).bold = True
             word.placeholder(
-                document.add_paragraph(style="List Bullet"),
+                add.add("", "List Bullet"),
                 labels("tk.host_prompt", host=host.name),
             )
 
-    document.add_heading(f"4. {labels('tk.4')}", level=1)
-    word.placeholder(document.add_paragraph(), labels("tk.4_prompt"))
+    add.heading(f"4. {labels('tk.4')}", level=1)
+    word.placeholder(add.add(), labels("tk.4_prompt"))
 
-    document.add_heading(f"5. {labels('tk.5')}", level=1)
+    add.heading(f"5. {labels('tk.5')}", level=1)
     for session in _seen(visit):
-        document.add_heading(session.title, level=2)
-        when = document.add_paragraph()
+        add.heading(session.title, level=2)
+        when = add.add()
         when.add_run(
             f"{labels.full_date(session.date)}, {session.start:%H:%M}–{session.end:%H:%M}"
         ).italic = True
@@ -112,45 +113,43 @@ def write_takeaways(visit: Visit, labels: Labels, target: Path) -> None:
         if names:
             when.add_run(f" · {labels('tk.hosted_by', hosts=labels.join(names))}").italic = True
         for prompt in ("tk.prompt_presented", "tk.prompt_practices", "tk.prompt_relevance"):
-            word.placeholder(document.add_paragraph(style="List Bullet"), labels(prompt))
+            word.placeholder(add.add("", "List Bullet"), labels(prompt))
 
-    document.add_heading(f"6. {labels('tk.6')}", level=1)
+    add.heading(f"6. {labels('tk.6')}", level=1)
     for n in range(1, GOOD_PRACTICE_BLOCKS + 1):
-        heading = document.add_heading(f"{labels('tk.good_practice', n=n)}: ", level=2)
+        heading = add.heading(f"{labels('tk.good_practice', n=n)}: ", level=2)
         word.placeholder(heading, labels("tk.gp_name"))
         for prompt in ("tk.gp_practice", "tk.gp_value", "tk.gp_requires"):
-            word.placeholder(document.add_paragraph(style="List Bullet"), labels(prompt))
-    word.placeholder(document.add_paragraph(), labels("tk.gp_repeat"))
+            word.placeholder(add.add("", "List Bullet"), labels(prompt))
+    word.placeholder(add.add(), labels("tk.gp_repeat"))
 
-    document.add_heading(f"7. {labels('tk.7')}", level=1)
-    document.add_heading(labels("tk.opportunities"), level=2)
-    word.placeholder(document.add_paragraph(), labels("tk.opportunities_prompt"))
-    document.add_heading(labels("tk.challenges"), level=2)
-    word.placeholder(document.add_paragraph(), labels("tk.challenges_prompt"))
+    add.heading(f"7. {labels('tk.7')}", level=1)
+    add.heading(labels("tk.opportunities"), level=2)
+    word.placeholder(add.add(), labels("tk.opportunities_prompt"))
+    add.heading(labels("tk.challenges"), level=2)
+    word.placeholder(add.add(), labels("tk.challenges_prompt"))
 
-    document.add_heading(f"8. {labels('tk.8')}", level=1)
+    add.heading(f"8. {labels('tk.8')}", level=1)
     for n in range(1, TAKEAWAY_PROMPTS + 1):
-        word.placeholder(
-            document.add_paragraph(style="List Number"), labels("tk.takeaway_prompt", n=n)
-        )
-    document.add_heading(labels("tk.insight"), level=2)
-    word.placeholder(document.add_paragraph(), labels("tk.insight_prompt"))
+        word.placeholder(add.add("", "List Number"), labels("tk.takeaway_prompt", n=n))
+    add.heading(labels("tk.insight"), level=2)
+    word.placeholder(add.add(), labels("tk.insight_prompt"))
 
-    document.add_heading(labels("tk.representatives"), level=1)
+    add.heading(labels("tk.representatives"), level=1)
     lines = representatives(visit, labels)
     for n, (country, text) in enumerate(lines):
-        paragraph = document.add_paragraph()
+        paragraph = add.add()
         paragraph.add_run(f"{country}: ").bold = True
         paragraph.add_run(text + ("." if n == len(lines) - 1 else ";"))
 
-    document.add_heading(labels("tk.met"), level=1)
+    add.heading(labels("tk.met"), level=1)
     met = [h.name for h in visit.hosts]
     if met:
-        document.add_paragraph("; ".join(met) + ".")
+        add.add("; ".join(met) + ".")
     document.save(str(target))
 
 
-def _title_block(document: Any, visit: Visit, labels: Labels) -> None:
+def _title_block(add: Any, visit: Visit, labels: Labels) -> None:
     details = visit.details
     place = ", ".join([*visit.cities(), labels.country(details.country)])
     lines = [
@@ -163,7 +162,7 @@ def _title_block(document: Any, visit: Visit, labels: Labels) -> None:
     for label, value in lines:
         if not value:
             continue
-        paragraph = document.add_paragraph()
+        paragraph = add.add()
         paragraph.paragraph_format.space_after = 0
         if label:
             paragraph.add_run(f"{label}: ").bold = True
@@ -172,14 +171,14 @@ def _title_block(document: Any, visit: Visit, labels: Labels) -> None:
             paragraph.add_run(value).bold = True
 
 
-def _text_or_prompt(document: Any, text: str | None, prompt: str) -> None:
+def _text_or_prompt(add: Any, text: str | None, prompt: str) -> None:
     from visitplan.exporters.word import placeholder
 
     if text:
         for block in text.split("\n\n"):
-            document.add_paragraph(" ".join(block.split()))
+            add.add(" ".join(block.split()))
     else:
-        placeholder(document.add_paragraph(), prompt)
+        placeholder(add.add(), prompt)
 
 
 def _seen(visit: Visit) -> list[Any]:
