@@ -144,5 +144,6 @@ def test_parallel_group_sessions_share_a_signature_column() -> None:
     twin = first.model_copy(update={"id": "twin", "title": "Other group's visit"})
     columns = attendance_slots([first, twin])
     assert len(columns) == 1
-    assert columns[0][0] == (f"{first.start:%H:%M}–{first.end:%H:%M} by group: {first.title}, "
-                             "Other group's visit")
+    assert columns[0][0] == (
+        f"{first.start:%H:%M}–{first.end:%H:%M} by group: {first.title}, Other group's visit"
+    )

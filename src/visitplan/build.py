@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +26,7 @@ from visitplan.exporters import BuildContext, Exporter, all_exporters
 from visitplan.findings import CATALOGUE, Finding, Location, Severity
 from visitplan.labels import Labels
 from visitplan.load import InputError, Loaded
+from visitplan.model import Visit
 from visitplan.state import Change, publish, read_state, state_path, write_state
 
 MANIFEST = "manifest.json"
@@ -86,11 +89,7 @@ def build(
             publication=publication,
             labels=Labels(loaded.visit.details.language),
         )
-        outputs: list[Path] = []
-        for n, one in enumerate(chosen):
-            if progress:
-                progress(one.name, n, len(chosen))
-            outputs.extend(one.render(loaded.visit, context))
+        outputs = run_exporters(chosen, loaded.visit, context, progress)
         if progress:
             progress("manifest", len(chosen), len(chosen))
         findings += _missing_labels(context.labels)
@@ -112,6 +111,60 @@ def build(
         publication.changes,
         publication.previous_build,
     )
+
+
+def workers() -> int:
+    """How many processes build the outputs: VISITPLAN_WORKERS, else up to 2 cores."""
+    wanted = os.environ.get("VISITPLAN_WORKERS", "")
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    return min(2, os.cpu_count() or 1)
+
+
+# What forked workers inherit: set just before the pool starts, read by the children.
+_SHARED: tuple[list[Exporter], Visit, BuildContext] | None = None
+
+
+def _render_one(index: int) -> tuple[list[Path], list[str]]:
+    assert _SHARED is not None  # noqa: S101 - set by the parent before forking
+    chosen, visit, context = _SHARED
+    paths = chosen[index].render(visit, context)
+    return paths, sorted(context.labels.missing)
+
+
+def run_exporters(
+    chosen: list[Exporter], visit: Visit, context: BuildContext, progress: Progress | None = None
+) -> list[Path]:
+    """Every exporter's files. On Linux with 2+ cores they run in forked processes:
+    the visit is shared by the fork, not copied, and only file paths come back."""
+    global _SHARED
+    count = len(chosen)
+    if workers() < 2 or count < 2 or sys.platform != "linux":
+        outputs: list[Path] = []
+        for n, one in enumerate(chosen):
+            if progress:
+                progress(one.name, n, count)
+            outputs.extend(one.render(visit, context))
+        return outputs
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    _SHARED = (chosen, visit, context)
+    results: dict[int, list[Path]] = {}
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers(), mp_context=multiprocessing.get_context("fork")
+        ) as pool:
+            futures = {pool.submit(_render_one, n): n for n in range(count)}
+            for done, future in enumerate(as_completed(futures), start=1):
+                paths, missing = future.result()
+                results[futures[future]] = paths
+                context.labels.missing.update(missing)
+                if progress:
+                    progress(chosen[futures[future]].name, done, count)
+    finally:
+        _SHARED = None
+    return [path for n in range(count) for path in results[n]]
 
 
 def _missing_labels(labels: Labels) -> list[Finding]:

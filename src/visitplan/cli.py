@@ -7,9 +7,11 @@ the commands so that ``visitplan --help`` starts instantly.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -309,6 +311,9 @@ def build(
     force: Annotated[
         bool, typer.Option("--force", help="Build even when the checks find errors.")
     ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar and no list of files.")
+    ] = False,
     prune_cancelled: Annotated[
         bool,
         typer.Option(
@@ -331,7 +336,10 @@ def build(
 
     loaded = _load(visit_file)
     try:
-        result = run_build(loaded, out, force=force, prune_cancelled=prune_cancelled)
+        with _progress_bar(enabled=not quiet and _is_terminal(stderr=True)) as progress:
+            result = run_build(
+                loaded, out, force=force, prune_cancelled=prune_cancelled, progress=progress
+            )
     except InputError as error:
         _fail_input(error.findings)
     except RefusedBuild as refused:
@@ -354,18 +362,53 @@ def build(
     if result.findings:
         _print_findings(result.findings)
     _print_changes(result)
+    if quiet:
+        console.print(f"Built {_count(len(result.outputs), 'file')} into {result.out}")
+        return
     console.print(
         f"Built {_count(len(result.outputs), 'file')} into {result.out}", style="bold green"
     )
-    personal = [p for p in result.outputs if p.parent.name == "p"]
+    personal = 0
     for path in result.outputs:
-        if path not in personal:
+        if path.parent.name == "p" and path.parent.parent.name == "public":
+            personal += 1
+        else:
             console.print(f"  {path.relative_to(result.out)}")
     if personal:
         console.print(
-            f"  public/p/  {_count(len(personal), 'personal calendar feed')} "
+            f"  public/p/  {_count(personal, 'personal calendar feed')} "
             "(links in the participants' workbook)"
         )
+
+
+@contextlib.contextmanager
+def _progress_bar(*, enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A bar on the terminal while outputs are written; nothing when piped or quiet.
+
+    It refreshes only when told to (no background thread), because the build may fork
+    worker processes."""
+    if not enabled:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=_console(stderr=True),
+        transient=True,
+        auto_refresh=False,
+    )
+    task = bar.add_task("Checking the programme", total=None)
+    with bar:
+        bar.refresh()
+
+        def update(name: str, done: int, total: int) -> None:
+            bar.update(task, total=total, completed=done, description=f"Building: {name}")
+            bar.refresh()
+
+        yield update
 
 
 def _print_changes(result: BuildResult) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from datetime import date
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
@@ -77,10 +77,10 @@ class Labels:
     def country(self, code: str | None) -> str:
         if not code:
             return ""
-        return str(self._cldr().territories.get(code.upper(), code.upper()))
+        return str(self._territories.get(code.upper(), code.upper()))
 
     def language_name(self, code: str) -> str:
-        return str(self._cldr().languages.get(code, code))
+        return str(self._cldr.languages.get(code, code))
 
     def join(self, items: list[str]) -> str:
         from babel.lists import format_list
@@ -92,10 +92,15 @@ class Labels:
         decomposed = unicodedata.normalize("NFKD", text.casefold())
         return "".join(c for c in decomposed if not unicodedata.combining(c))
 
+    @cached_property
     def _cldr(self) -> Any:
         from babel import Locale
 
         return Locale.parse(self._locale)
+
+    @cached_property
+    def _territories(self) -> dict[str, str]:
+        return {str(code): str(name) for code, name in self._cldr.territories.items()}
 
 
 def _locale(code: str) -> str:

@@ -44,13 +44,15 @@ class Exporter(Protocol):
 
 
 # id -> "module:Class", in the order they are built.
+# id -> "module:Class". The heaviest first: with two worker processes the long ones
+# start at once and the short ones fill in.
 REGISTRY: dict[str, str] = {
-    "agenda-md": "visitplan.exporters.markdown:MarkdownAgenda",
-    "agenda-docx": "visitplan.exporters.agenda_docx:WordAgenda",
-    "takeaways-docx": "visitplan.exporters.takeaways_docx:TakeawaysTemplate",
     "participants-xlsx": "visitplan.exporters.participants_xlsx:ParticipantsWorkbook",
+    "takeaways-docx": "visitplan.exporters.takeaways_docx:TakeawaysTemplate",
+    "agenda-docx": "visitplan.exporters.agenda_docx:WordAgenda",
     "ics": "visitplan.exporters.ics:CalendarFeeds",
     "html": "visitplan.exporters.html:WebAgenda",
+    "agenda-md": "visitplan.exporters.markdown:MarkdownAgenda",
     "changes": "visitplan.exporters.changes:ChangesList",
     "schedule-json": "visitplan.exporters.schedule_json:ScheduleJson",
 }

@@ -60,10 +60,11 @@ class CalendarFeeds:
                 )
             )
         personal_header = _header(visit, title)
+        travel: dict[tuple[str, datetime], bytes] = {}
         by_group = {g: publication.events_for(g) for g in visit.group_keys()}
         for person in visit.participants:
             token = publication.tokens[person.id]
-            extra = list(_travel_events(visit, person, context.now))
+            extra = list(_travel_events(visit, person, context.now, travel))
             events = by_group.get(person.group)
             if events is None:
                 events = publication.events_for(person.group)
@@ -147,28 +148,52 @@ def _event(event: PublishedEvent, now: datetime) -> bytes:
     return block
 
 
-def _travel_events(visit: Visit, person: Participant, now: datetime) -> Iterable[bytes]:
-    """The participant's own arrival and departure, in their personal feed only."""
-    from icalendar import Event
+TEMPLATE_UID = "visitplan-travel-template"
 
+
+def _travel_events(
+    visit: Visit, person: Participant, now: datetime, cache: dict[tuple[str, datetime], bytes]
+) -> Iterable[bytes]:
+    """The participant's own arrival and departure, in their personal feed only.
+
+    Many people arrive at the same time: each distinct event is serialised once and
+    only its UID line (also made by icalendar) differs per person.
+    """
     for kind, moment in (("arrival", person.arrival), ("departure", person.departure)):
         if moment is None:
             continue
-        vevent = Event()
-        vevent.add("uid", f"{kind}-{person.id}@{visit.details.id}.visitplan")
-        vevent.add("dtstamp", now)
         local = moment.astimezone(zone(visit.details.timezone))
-        whole_day = local.time() in (time(0, 0), time(23, 59))
-        if whole_day:
-            vevent.add("dtstart", local.date())
-            vevent.add("dtend", local.date() + timedelta(days=1))
-        else:
-            vevent.add("dtstart", local)
-            vevent.add("dtend", local + timedelta(minutes=30))
-        vevent.add("summary", "Your arrival" if kind == "arrival" else "Your departure")
-        vevent.add("categories", ["Travel"])
-        vevent.add("transp", "TRANSPARENT")
-        yield vevent.to_ical()
+        if (kind, local) not in cache:
+            cache[(kind, local)] = _travel_block(kind, local, now)
+        uid = _uid_line(f"{kind}-{person.id}@{visit.details.id}.visitplan")
+        yield cache[(kind, local)].replace(f"UID:{TEMPLATE_UID}\r\n".encode(), uid)
+
+
+def _travel_block(kind: str, local: datetime, now: datetime) -> bytes:
+    from icalendar import Event
+
+    vevent = Event()
+    vevent.add("uid", TEMPLATE_UID)
+    vevent.add("dtstamp", now)
+    if local.time() in (time(0, 0), time(23, 59)):  # a date without a time: all day
+        vevent.add("dtstart", local.date())
+        vevent.add("dtend", local.date() + timedelta(days=1))
+    else:
+        vevent.add("dtstart", local)
+        vevent.add("dtend", local + timedelta(minutes=30))
+    vevent.add("summary", "Your arrival" if kind == "arrival" else "Your departure")
+    vevent.add("categories", ["Travel"])
+    vevent.add("transp", "TRANSPARENT")
+    block: bytes = vevent.to_ical()
+    return block
+
+
+def _uid_line(uid: str) -> bytes:
+    from icalendar import vText
+    from icalendar.parser import Contentline, Parameters
+
+    line: bytes = Contentline.from_parts("UID", Parameters(), vText(uid)).to_ical()
+    return line + b"\r\n"
 
 
 def _write(

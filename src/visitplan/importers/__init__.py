@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -240,9 +241,11 @@ def _record(
     if _empty(row.cells):
         raise _Skip("the row is empty", "delete the row, or fill it in")
 
+    cells = row.cells
+
     def cell(name: str) -> Cell:
         index = header.index_of(name)
-        return row.cells[index] if index is not None and index < len(row.cells) else None
+        return cells[index] if index is not None and index < len(cells) else None
 
     fields: dict[str, Any] = {}
     name = clean_name(cell("name"))
@@ -321,6 +324,7 @@ def _record(
     return Imported(row.number, fields, moments.get("timestamp"), row.cells)
 
 
+@cache
 def _key(text: str) -> str:
     return ascii_slug(text)
 

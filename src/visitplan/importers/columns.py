@@ -357,8 +357,13 @@ class ColumnMap:
     fields: dict[int, str]  # column index -> field
     unmapped: list[str] = field(default_factory=list)
 
+    by_field: dict[str, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_field = {name: index for index, name in self.fields.items()}
+
     def index_of(self, name: str) -> int | None:
-        return next((i for i, f in self.fields.items() if f == name), None)
+        return self.by_field.get(name)
 
 
 def map_columns(header_row: int, cells: list[object], overrides: dict[str, str]) -> ColumnMap:

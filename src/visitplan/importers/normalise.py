@@ -81,10 +81,19 @@ def clean_name(value: object) -> str:
 # -- email and phone ------------------------------------------------------------------
 
 
+_PLAIN_EMAIL = re.compile(
+    r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+)
+
+
 def clean_email(value: object) -> str:
+    """Lower case and checked: plain ASCII addresses by pattern, others by email-validator."""
+    text = clean_text(value).lower().removeprefix("mailto:")
+    if len(text) <= 254 and _PLAIN_EMAIL.match(text):
+        return text
     from email_validator import EmailNotValidError, validate_email
 
-    text = clean_text(value).lower().removeprefix("mailto:")
     try:
         return validate_email(text, check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
@@ -105,7 +114,7 @@ def clean_phone(value: object, country: str | None) -> str:
         number = phonenumbers.parse(text, country)
     except phonenumbers.NumberParseException:
         return text
-    if phonenumbers.is_valid_number(number):
+    if phonenumbers.is_possible_number(number):
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return text
 
@@ -210,25 +219,34 @@ def _codes() -> frozenset[str]:
 
 
 @cache
-def _index(full: bool) -> dict[str, str]:
+def _names_in(identifier: str) -> dict[str, str]:
+    """Territory names in one locale: normalised name -> code."""
     from babel import Locale
+
+    try:
+        territories = Locale.parse(identifier).territories
+    except (ValueError, KeyError):
+        return {}
+    return {
+        _key(name): str(code)
+        for code, name in territories.items()
+        if len(str(code)) == 2 and str(code).isalpha()
+    }
+
+
+def _all_locales() -> list[str]:
     from babel.localedata import locale_identifiers
 
-    index: dict[str, str] = {}
-    for identifier in locale_identifiers() if full else FIRST_LOCALES:
-        try:
-            territories = Locale.parse(identifier).territories
-        except (ValueError, KeyError):
-            continue
-        for code, name in territories.items():
-            if len(code) == 2 and code.isalpha():
-                index.setdefault(_key(name), code)
-    return index
+    return [i for i in locale_identifiers() if i not in FIRST_LOCALES]
 
 
 def country_code(value: object) -> str:
     """An ISO 3166 alpha-2 code from a code or a country's name in any language."""
-    text = clean_text(value)
+    return _country_code(clean_text(value))
+
+
+@cache
+def _country_code(text: str) -> str:
     if not text:
         return ""
     if len(text) == 2 and text.isalpha() and text.upper() in _codes() | {"XK"}:
@@ -236,8 +254,9 @@ def country_code(value: object) -> str:
     key = _key(text)
     if key in VARIANTS:
         return VARIANTS[key]
-    for full in (False, True):
-        code = _index(full).get(key)
+    # Locales are searched one by one, the likely ones first, and each is read once.
+    for identifier in (*FIRST_LOCALES, *_all_locales()):
+        code = _names_in(identifier).get(key)
         if code:
             return code
     if text.upper() in ALPHA3:
@@ -442,6 +461,11 @@ _NO = frozenset({"no", "n", "false", "0", "nao", "non", "nein", "none", "-"})
 
 
 def yes_no(value: object) -> bool | None:
+    return _yes_no(str(value) if value is not None else "")
+
+
+@cache
+def _yes_no(value: str) -> bool | None:
     text = normalise_header(value)
     if not text:
         return None
@@ -467,15 +491,20 @@ def _language_index() -> dict[str, str]:
 
 def language_codes(value: object) -> list[str]:
     """'English, Português / it' -> ['en', 'pt', 'it']; unknown names are left out."""
+    return list(_language_codes(clean_text(value)))
+
+
+@cache
+def _language_codes(text: str) -> tuple[str, ...]:
     codes: list[str] = []
-    for part in re.split(r"[,;/+&\n]| and | e | et | und | y ", clean_text(value)):
+    for part in re.split(r"[,;/+&\n]| and | e | et | und | y ", text):
         key = _key(part)
         if not key:
             continue
         code = key if len(key) == 2 and key.isalpha() else _language_index().get(key)
         if code and code not in codes:
             codes.append(code)
-    return codes
+    return tuple(codes)
 
 
 _LETTERS = str.maketrans(

@@ -1,0 +1,264 @@
+"""visitplan's benchmark: start-up, check and build against size, each output against its
+library floor, imports, and peak memory. Writes bench/results.md.
+
+    python bench/run.py                 # the full run (a few minutes)
+    python bench/run.py --quick         # N = 1, 2 only and fewer repeats (a smoke test)
+    python bench/run.py --assert        # exit 1 when a target is missed
+
+Every figure is the median of several runs on this machine, in one run, so the ratios
+compare like with like.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import generate  # noqa: E402
+
+PYTHON = sys.executable
+VISITPLAN = [PYTHON, "-m", "visitplan"]
+
+TARGETS = {
+    "help_ratio": 1.5,
+    "check_10": 2.0,
+    "build_10": 15.0,
+    "exponent": 1.1,
+    "exporter_ratio": 1.5,
+    "import_xlsx": 3.0,
+    "import_csv": 1.0,
+    "memory_mib": 1024.0,
+}
+
+
+def median_time(action: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def run(args: list[str], **env: str) -> None:
+    subprocess.run(
+        args,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **env},
+    )
+
+
+def fitted_exponent(sizes: list[int], times: list[float]) -> float:
+    """Slope of log(time) against log(N), least squares."""
+    xs = [math.log(n) for n in sizes]
+    ys = [math.log(t) for t in times]
+    mean_x, mean_y = statistics.mean(xs), statistics.mean(ys)
+    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sum(
+        (x - mean_x) ** 2 for x in xs
+    )
+
+
+def startup(repeat: int) -> dict[str, float]:
+    help_time = median_time(lambda: run([*VISITPLAN, "--help"]), repeat)
+    typer_time = median_time(lambda: run([PYTHON, "-c", "import typer"]), repeat)
+    return {"help": help_time, "typer": typer_time, "help_ratio": help_time / typer_time}
+
+
+def scaling(work: Path, sizes: list[int], repeat: int) -> dict[str, dict[int, float]]:
+    checks, builds = {}, {}
+    for n in sizes:
+        folder = work / f"visit-{n}"
+        folder.mkdir()
+        visit = folder / "visit.yaml"
+        visit.write_text(generate.visit_yaml(n), encoding="utf-8")
+        checks[n] = median_time(lambda v=visit: run([*VISITPLAN, "check", str(v)]), repeat)
+        builds[n] = median_time(
+            lambda v=visit: run([*VISITPLAN, "build", str(v), "--force", "--quiet"]), repeat
+        )
+    return {"check": checks, "build": builds}
+
+
+def peak_memory(work: Path, n: int) -> float:
+    """The largest resident size of the build's processes, in MiB (one worker: all of it
+    in one process)."""
+    visit = work / f"visit-{n}" / "visit.yaml"
+    script = (
+        "import resource, subprocess, sys;"
+        f"subprocess.run({[*VISITPLAN, 'build', str(visit), '--force', '--quiet']!r},"
+        " stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,"
+        " env={**__import__('os').environ, 'VISITPLAN_WORKERS': '1'});"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    done = subprocess.run([PYTHON, "-c", script], capture_output=True, text=True, check=True)
+    return int(done.stdout.strip()) / 1024
+
+
+def exporters_against_floors(work: Path, n: int, repeat: int) -> list[tuple[str, float, float]]:
+    """(output, exporter seconds, floor seconds) at size n, each alone, in this process."""
+    import floors
+
+    from visitplan.exporters import BuildContext, exporter
+    from visitplan.labels import Labels
+    from visitplan.load import load_visit
+    from visitplan.state import State, publish
+
+    loaded = load_visit(work / f"visit-{n}" / "visit.yaml")
+    visit = loaded.visit
+    now = datetime.now(UTC).replace(microsecond=0)
+    publication = publish(visit, State(), now)
+    rows = []
+    for exporter_id, prepare in floors.FLOORS.items():
+        out = Path(tempfile.mkdtemp(dir=work))
+        context = BuildContext(
+            out=out, visit_file=loaded.path, now=now, publication=publication, labels=Labels("en")
+        )
+        one = exporter(exporter_id)
+
+        def render(o=one, c=context, target=out) -> None:  # type: ignore[no-untyped-def]
+            shutil.rmtree(target)
+            target.mkdir()
+            o.render(visit, c)
+
+        own = median_time(render, repeat)
+        write_floor = prepare(visit, publication, out)  # reads what visitplan wrote
+        floor_out = Path(tempfile.mkdtemp(dir=work))
+        floor_time = median_time(lambda w=write_floor, f=floor_out: w(f), repeat)
+        rows.append((exporter_id, own, floor_time))
+        shutil.rmtree(out)
+        shutil.rmtree(floor_out)
+    return rows
+
+
+def imports(work: Path, repeat: int) -> dict[str, float]:
+    result = {}
+    for suffix in ("xlsx", "csv"):
+        sheet = work / f"registrations.{suffix}"
+        generate.write_sheet(sheet, 5000)
+        result[suffix] = median_time(
+            lambda s=sheet: run([*VISITPLAN, "participants", "import", str(s), "--format", "json"]),
+            repeat,
+        )
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="sizes 1 and 2, fewer repeats")
+    parser.add_argument(
+        "--assert", dest="strict", action="store_true", help="exit 1 when a target is missed"
+    )
+    parser.add_argument("--out", type=Path, default=HERE / "results.md")
+    args = parser.parse_args()
+    sizes = [1, 2] if args.quick else [1, 2, 5, 10]
+    repeat = 1 if args.quick else 3
+    largest = sizes[-1]
+    with tempfile.TemporaryDirectory(prefix="visitplan-bench-") as temp:
+        work = Path(temp)
+        print("start-up ...", flush=True)
+        start = startup(3 if args.quick else 7)
+        print("check and build ...", flush=True)
+        scale = scaling(work, sizes, repeat)
+        print("exporters against floors ...", flush=True)
+        outputs = exporters_against_floors(work, largest, repeat)
+        print("imports ...", flush=True)
+        imported = imports(work, repeat)
+        print("memory ...", flush=True)
+        memory = peak_memory(work, largest)
+    check_exp = fitted_exponent(sizes, [scale["check"][n] for n in sizes])
+    build_exp = fitted_exponent(sizes, [scale["build"][n] for n in sizes])
+    missed = []
+
+    def verdict(name: str, value: float, target: float) -> str:
+        ok = value <= target
+        if not ok:
+            missed.append(name)
+        return "met" if ok else "**missed**"
+
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `python bench/run.py"
+        f"{' --quick' if args.quick else ''}` on {os.cpu_count()} CPU(s), "
+        f"{platform.processor() or platform.machine()}, Python "
+        f"{platform.python_version()}, {os.environ.get('VISITPLAN_WORKERS') or 'default'} "
+        "build workers. Times are medians of "
+        f"{repeat} run(s), whole commands including start-up unless said otherwise.",
+        "",
+        "| measure | value | target | |",
+        "| --- | --- | --- | --- |",
+        f"| `visitplan --help` | {start['help']:.3f} s | | |",
+        f"| `python -c 'import typer'` | {start['typer']:.3f} s | | |",
+        f"| help / import typer | {start['help_ratio']:.2f}× | ≤ {TARGETS['help_ratio']}× | "
+        f"{verdict('help', start['help_ratio'], TARGETS['help_ratio'])} |",
+    ]
+    for n in sizes:
+        lines.append(
+            f"| check, N = {n} | {scale['check'][n]:.2f} s | "
+            + (
+                f"≤ {TARGETS['check_10']} s | "
+                f"{verdict('check', scale['check'][n], TARGETS['check_10'])} |"
+                if n == 10
+                else "| |"
+            )
+        )
+    for n in sizes:
+        lines.append(
+            f"| build, N = {n} | {scale['build'][n]:.2f} s | "
+            + (
+                f"≤ {TARGETS['build_10']} s | "
+                f"{verdict('build', scale['build'][n], TARGETS['build_10'])} |"
+                if n == 10
+                else "| |"
+            )
+        )
+    lines += [
+        f"| scaling exponent of check, N = {sizes[0]}–{largest} | {check_exp:.2f} | "
+        f"≤ {TARGETS['exponent']} | {verdict('check exponent', check_exp, TARGETS['exponent'])} |",
+        f"| scaling exponent of build, N = {sizes[0]}–{largest} | {build_exp:.2f} | "
+        f"≤ {TARGETS['exponent']} | {verdict('build exponent', build_exp, TARGETS['exponent'])} |",
+        f"| import of 5,000 rows, xlsx | {imported['xlsx']:.2f} s | ≤ {TARGETS['import_xlsx']} s"
+        f" | {verdict('import xlsx', imported['xlsx'], TARGETS['import_xlsx'])} |",
+        f"| import of 5,000 rows, csv | {imported['csv']:.2f} s | ≤ {TARGETS['import_csv']} s | "
+        f"{verdict('import csv', imported['csv'], TARGETS['import_csv'])} |",
+        f"| peak memory of a build, N = {largest} (one process) | {memory:.0f} MiB | "
+        f"≤ {TARGETS['memory_mib']:.0f} MiB | "
+        f"{verdict('memory', memory, TARGETS['memory_mib'])} |",
+        "",
+        f"## Each output alone at N = {largest}, against its library floor",
+        "",
+        "In-process times, without start-up. The floor is the same content written "
+        "directly with the library by the plainest code (see `bench/floors.py`).",
+        "",
+        "| output | visitplan | floor | ratio | target | |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, own, floor in outputs:
+        ratio = own / floor
+        lines.append(
+            f"| {name} | {own:.2f} s | {floor:.2f} s | {ratio:.2f}× | "
+            f"≤ {TARGETS['exporter_ratio']}× | "
+            f"{verdict(name, ratio, TARGETS['exporter_ratio'])} |"
+        )
+    lines += ["", "Missed: " + (", ".join(missed) if missed else "none") + "."]
+    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+    return 1 if (args.strict and missed) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
