@@ -161,6 +161,8 @@ class _Writer:
         """A value as openpyxl writes it fastest; text that looks like a formula is
         still stored as text."""
         if isinstance(value, str):
+            if not value:
+                return None  # an empty cell is no cell: much less to write
             return self.cell(sheet, value) if value.startswith("=") else value
         if isinstance(value, datetime):
             return value.replace(tzinfo=None)
@@ -334,14 +336,15 @@ def _attendance(
         ),
     )
     grouped = bool(visit.groups)
-    widths = [5, 28, 26, 14, 20] + ([12] if grouped else []) + [16] * len(slots)
+    widths = [5, 38, 34, 14, 22] + ([12] if grouped else []) + [16] * len(slots)
     sheet = writer.sheet(f"Attendance {day.isoformat()}", widths, freeze="C4")
     sheet.page_setup.orientation = "landscape" if len(slots) > 2 else "portrait"
     sheet.print_title_rows = "3:3"
     sheet.print_options.gridLines = True
+    # Room for a signature on every row: one sheet-wide height, not one per row.
+    sheet.sheet_format.defaultRowHeight = 32
+    sheet.sheet_format.customHeight = True
     sheet.row_dimensions[3].height = 62
-    for number in range(1, len(people) + 1):
-        sheet.row_dimensions[number + 3].height = 32  # room for a signature
     writer.row(sheet, [visit.details.title], title=True)
     writer.row(sheet, [f"Attendance — {labels.full_date(day)}"], bold=True)
     header = ["No.", "Name", "Organisation", "Country", "Role"]
