@@ -281,7 +281,7 @@ def test_rotate_gives_a_new_link(example_copy: Callable[[str], Path], run) -> No
 def test_injection_stays_inert_in_the_feed(tmp_path: Path) -> None:
     text = MINIMAL.replace(
         "    title: Welcome\n",
-        '    title: "<script>alert(1)</script>\\nATTENDEE:mailto:evil@example.org"\n'
+        '    title: "<script>alert(1)</script>\\nATTENDEE:urn:uuid:evil"\n'
         f'    description: "{"long text; " * 180}"\n',
     )
     public = build_at(write(tmp_path, text), T1)
@@ -290,7 +290,7 @@ def test_injection_stays_inert_in_the_feed(tmp_path: Path) -> None:
     calendar = icalendar.Calendar.from_ical(raw)
     (event,) = vevents(calendar)
     assert "ATTENDEE" not in event
-    assert str(event["SUMMARY"]) == "<script>alert(1)</script>\nATTENDEE:mailto:evil@example.org"
+    assert str(event["SUMMARY"]) == "<script>alert(1)</script>\nATTENDEE:urn:uuid:evil"
     assert ("long text; " * 180).strip() in str(event["DESCRIPTION"])
     assert max(len(line) for line in raw.split(b"\r\n")) <= 75
     IcsCalendarStream.calendar_from_ics(raw.decode("utf-8"))

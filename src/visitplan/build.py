@@ -14,13 +14,14 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from visitplan import __version__
+from visitplan.audit import audit_public
 from visitplan.checks import run_checks
 from visitplan.exporters import BuildContext, Exporter, all_exporters
 from visitplan.findings import CATALOGUE, Finding, Location, Severity
@@ -34,11 +35,20 @@ Progress = Callable[[str, int, int], None]
 
 
 class RefusedBuild(Exception):
-    """The checks found errors; the build was not attempted."""
+    """The checks (or the privacy audit) found errors; nothing was published."""
 
-    def __init__(self, findings: list[Finding]) -> None:
+    def __init__(self, findings: list[Finding], reason: str = "checks") -> None:
         self.findings = findings
-        super().__init__(f"{len(findings)} error(s) found by the checks")
+        self.reason = reason
+        super().__init__(f"{len(findings)} error(s) found by the {reason}")
+
+
+class BuildInterrupted(Exception):
+    """The build could not finish for a reason outside the visit file; OUT is intact."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        self.finding = Finding(Severity.ERROR, "VP303", message, hint)
+        super().__init__(message)
 
 
 @dataclass
@@ -73,6 +83,19 @@ def build(
         raise RefusedBuild(errors)
     _refuse_foreign_folder(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    with _lock(out):
+        return _build_locked(loaded, out, findings, exporters, progress, now, prune_cancelled)
+
+
+def _build_locked(
+    loaded: Loaded,
+    out: Path,
+    findings: list[Finding],
+    exporters: list[Exporter] | None,
+    progress: Progress | None,
+    now: datetime | None,
+    prune_cancelled: bool,
+) -> BuildResult:
     _recover(out)
     chosen = exporters if exporters is not None else all_exporters()
     now = now or datetime.now(UTC).replace(microsecond=0)
@@ -93,6 +116,12 @@ def build(
         if progress:
             progress("manifest", len(chosen), len(chosen))
         findings += _missing_labels(context.labels)
+        if progress:
+            progress("privacy audit", len(chosen), len(chosen))
+        leaks = audit_public(temp, loaded.visit)
+        if leaks:
+            raise RefusedBuild(leaks, "privacy audit")
+        _refuse_changed_source(loaded)
         manifest = _manifest(loaded, temp, outputs, context.now)
         (temp / MANIFEST).write_text(
             json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
@@ -180,6 +209,63 @@ def _missing_labels(labels: Labels) -> list[Finding]:
             f"{info.fix} Missing: {', '.join(sorted(labels.missing)[:6])}",
         )
     ]
+
+
+@contextlib.contextmanager
+def _lock(out: Path) -> Iterator[None]:
+    """One build at a time per output folder: a second one is refused, not interleaved."""
+    lock = out.parent / f".{out.name}.lock"
+    try:
+        descriptor = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        holder = _lock_holder(lock)
+        if holder is not None and _alive(holder):
+            raise BuildInterrupted(
+                f"another build is writing {out} (process {holder})",
+                "wait for it to finish, then build again",
+            ) from None
+        lock.unlink(missing_ok=True)  # left by a build that was killed
+        descriptor = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    try:
+        os.write(descriptor, str(os.getpid()).encode())
+        os.close(descriptor)
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def _lock_holder(lock: Path) -> int | None:
+    try:
+        text = lock.read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _refuse_changed_source(loaded: Loaded) -> None:
+    """The outputs must match one version of the visit file: if it was saved during the
+    build, the build is not published."""
+    if loaded.digest is None:
+        return
+    try:
+        current = _sha256(loaded.path)
+    except OSError:
+        current = None
+    if current != loaded.digest:
+        raise BuildInterrupted(
+            f"{loaded.path} changed while the build was running",
+            "nothing was published; run the build again on the saved file",
+        )
 
 
 def _refuse_foreign_folder(out: Path) -> None:

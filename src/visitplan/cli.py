@@ -330,7 +330,7 @@ def build(
 
     Example: visitplan build my-visit/visit.yaml -o my-visit/build
     """
-    from visitplan.build import RefusedBuild
+    from visitplan.build import BuildInterrupted, RefusedBuild
     from visitplan.build import build as run_build
     from visitplan.load import InputError
 
@@ -344,11 +344,21 @@ def build(
         _fail_input(error.findings)
     except RefusedBuild as refused:
         _print_findings(refused.findings, stderr=True)
-        _console(stderr=True).print(
-            f"Not built: the checks found {len(refused.findings)} error(s). Fix them, or "
-            "build anyway with --force.",
-            style="bold red",
-        )
+        if refused.reason == "privacy audit":
+            message = (
+                f"Not published: the privacy audit found {len(refused.findings)} "
+                "piece(s) of personal data that would go into public/. The previous "
+                "output is unchanged."
+            )
+        else:
+            message = (
+                f"Not built: the checks found {len(refused.findings)} error(s). Fix "
+                "them, or build anyway with --force."
+            )
+        _console(stderr=True).print(message, style="bold red")
+        raise typer.Exit(EXIT_FINDINGS) from None
+    except BuildInterrupted as interrupted:
+        _print_findings([interrupted.finding], stderr=True)
         raise typer.Exit(EXIT_FINDINGS) from None
     except OSError as error:
         where = f" ({error.filename})" if error.filename else ""
@@ -422,6 +432,62 @@ def _print_changes(result: BuildResult) -> None:
     console.print(f"Changed since {since}:", style="bold")
     for change in result.changes:
         console.print(f"  {describe_change(change)}", markup=False)
+
+
+@app.command()
+def audit(
+    out: Annotated[Path, typer.Argument(help="A build folder (or its public/).")],
+    visit_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--visit",
+            "-v",
+            help="The visit file whose participants' data to look for "
+            "(default: the one the build's manifest names).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Look for personal data in a build's public folder before it goes online.
+
+    Finds every participant's email, phone, dietary and accessibility text, the names
+    of those who did not consent, and anything shaped like an email address or an
+    international phone number. Exit 0: nothing found; 1: something found.
+    `visitplan build` runs the same audit and refuses to publish on a finding.
+
+    Example: visitplan audit my-visit/build
+    """
+    from visitplan.audit import audit_public
+
+    if visit_file is None:
+        visit_file = _visit_of_build(out)
+    loaded = _load(visit_file)
+    if not (out / "public").is_dir() and out.name != "public":
+        _console(stderr=True).print(
+            f"{out} has no public/ folder: give a build folder.", style="bold red"
+        )
+        raise typer.Exit(EXIT_INPUT)
+    findings = audit_public(out, loaded.visit)
+    if findings:
+        _print_findings(findings)
+        _console().print(
+            f"{_count(len(findings), 'finding')}: do not publish {out} as it is.", style="bold red"
+        )
+        raise typer.Exit(EXIT_FINDINGS)
+    _console().print(f"No personal data found in {out}.", style="bold green")
+
+
+def _visit_of_build(out: Path) -> Path:
+    manifest = out / "manifest.json"
+    try:
+        named = Path(json.loads(manifest.read_text(encoding="utf-8"))["visit"]["file"])
+    except (OSError, ValueError, KeyError, TypeError):
+        _console(stderr=True).print(
+            f"{out} has no readable manifest.json; name the visit file with --visit.",
+            style="bold red",
+        )
+        raise typer.Exit(EXIT_INPUT) from None
+    return named if named.is_absolute() else (out.parent / named.name)
 
 
 feeds_app = typer.Typer(help="Personal calendar feeds.", no_args_is_help=True)

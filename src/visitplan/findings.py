@@ -345,4 +345,26 @@ CATALOGUE: dict[str, CodeInfo] = _catalogue(
         "Attendees who do not speak the session's language and have no interpretation.",
         "Add interpretation into their language (`interpretation: [..]`).",
     ),
+    # The privacy audit of public/ (exit code 1; a build refuses to publish).
+    CodeInfo(
+        "VP301",
+        "personal-data-published",
+        E,
+        "A participant's email, phone, needs or unconsented name is in the public folder.",
+        "Find where the text comes from (a session description, a title) and remove it.",
+    ),
+    CodeInfo(
+        "VP302",
+        "contact-published",
+        E,
+        "Something shaped like an email address or phone number is in the public folder.",
+        "Keep contact details in hosts' contact blocks, which are never published.",
+    ),
+    CodeInfo(
+        "VP303",
+        "build-interrupted",
+        E,
+        "The build could not finish: the previous output was left as it was.",
+        "Follow the message: wait for the other build, free disk space, or run it again.",
+    ),
 )

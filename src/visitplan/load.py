@@ -8,6 +8,7 @@ reported at once, each with its place and a hint.
 
 from __future__ import annotations
 
+import hashlib
 import types
 import typing
 from dataclasses import dataclass, field
@@ -88,6 +89,7 @@ class Loaded:
     visit: Visit
     source: SourceMap
     path: FilePath
+    digest: str | None = None  # SHA-256 of the file as read, to notice later edits
 
 
 def load_visit(path: str | FilePath) -> Loaded:
@@ -145,7 +147,9 @@ def load_visit(path: str | FilePath) -> Loaded:
                 )
             ]
         ) from None
-    return load_text(text, shown, file_path)
+    loaded = load_text(text, shown, file_path)
+    loaded.digest = hashlib.sha256(raw).hexdigest()
+    return loaded
 
 
 def load_text(text: str, shown: str = "visit.yaml", path: FilePath | None = None) -> Loaded:
@@ -351,9 +355,15 @@ def _validate(data: dict[str, Any], source: SourceMap, findings: list[Finding]) 
         if visit is None:
             return None
         known = _raw_ids(data)
+        dates_unknown = any(
+            tuple(e["loc"][:2]) in {("visit", "start_date"), ("visit", "end_date")}
+            for e in exc.errors(include_url=False)
+        )
     else:
-        known = {}
+        known, dates_unknown = {}, False
     for problem in consistency_problems(visit, known):
+        if dates_unknown and problem.code == "VP008":
+            continue  # the visit's own dates are wrong: sessions cannot be judged by them
         path = _raw_path(problem.path, data, visit)
         findings.append(
             _error(
@@ -396,7 +406,14 @@ def _partial_visit(data: dict[str, Any], exc: ValidationError) -> Visit | None:
     if details is None:
         return None
     if bad.get(("visit",), set()) & {"start_date", "end_date"}:
-        details.update(start_date="0001-01-01", end_date="9999-12-31")
+        # Dates unknown: any valid one stands for both, and the date checks are skipped.
+        good = [
+            details[k]
+            for k in ("start_date", "end_date")
+            if k in details and k not in bad.get(("visit",), set())
+        ]
+        stand_in = good[0] if good else _VISIT_STAND_INS["start_date"]
+        details.update(start_date=stand_in, end_date=stand_in)
     objectives = details.get("objectives")
     if isinstance(objectives, list):
         details["objectives"] = _patched_list(
@@ -419,8 +436,8 @@ def _partial_visit(data: dict[str, Any], exc: ValidationError) -> Visit | None:
 _VISIT_STAND_INS = {
     "id": "visit",
     "title": "?",
-    "start_date": "0001-01-01",
-    "end_date": "9999-12-31",
+    "start_date": "2000-01-01",
+    "end_date": "2000-01-01",
     "timezone": "UTC",
     "country": "ZZ",
 }

@@ -33,6 +33,7 @@ from pydantic_core import PydanticCustomError
 # Scalar types. Every scalar arrives as the text the user wrote; these turn it
 # into a value or raise an error whose message says which form is expected.
 
+MAX_VISIT_DAYS = 366
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _TIME_RE = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -408,6 +409,18 @@ class VisitDetails(Strict):
                     "end": value.isoformat(),
                     "start": start.isoformat(),
                     "hint": "end_date must be on or after start_date",
+                },
+            )
+        if start is not None and (value - start).days >= MAX_VISIT_DAYS:
+            raise PydanticCustomError(
+                "date_span",
+                "the visit would last {days} days, from {start} to {end}",
+                {
+                    "days": (value - start).days + 1,
+                    "start": start.isoformat(),
+                    "end": value.isoformat(),
+                    "hint": f"visitplan plans visits of up to {MAX_VISIT_DAYS} days; check "
+                    "the year of start_date and end_date",
                 },
             )
         return value

@@ -22,12 +22,33 @@ END = b"END:VCALENDAR\r\n"
 REFRESH = timedelta(hours=1)
 
 
+# Names Windows refuses as file names, whatever the extension.
+RESERVED_NAMES = frozenset(
+    {
+        "CON",
+        "PRN",
+        "AUX",
+        "NUL",
+        *(f"COM{n}" for n in range(1, 10)),
+        *(f"LPT{n}" for n in range(1, 10)),
+    }
+)
+
+
+def safe_stem(name: str) -> str:
+    """An id as a file name that every system accepts (ids are already plain ASCII)."""
+    stem = name.rstrip(". ") or "_"
+    if stem.split(".")[0].upper() in RESERVED_NAMES:
+        stem = f"_{stem}"
+    return stem + "_" * (len(name) - len(name.rstrip(". ")))
+
+
 def feed_path(kind: str, key: str) -> tuple[str, ...]:
     """Where a feed lives under public/: the same rule for the page and the files."""
     if kind == "all":
         return ("calendar.ics",)
     if kind == "group":
-        return ("groups", f"{key}.ics")
+        return ("groups", f"{safe_stem(key)}.ics")
     return ("p", f"{key}.ics")
 
 
