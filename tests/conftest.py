@@ -78,3 +78,19 @@ participants:
     name: Representative, Norway
     country: NO
 """
+
+
+# Fuzzing profiles: a few hundred examples in the normal run and in CI; the deep one,
+# 10,000 per target, with `pytest tests/test_fuzz.py --hypothesis-profile=deep`.
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile(
+    "ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "deep",
+    max_examples=10_000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile("ci")

@@ -149,3 +149,36 @@ def test_build_refuses_when_the_checks_find_errors(run: Run, tmp_path: Path) -> 
     forced = run("build", path, "--force")
     assert forced.exit_code == 0
     assert (tmp_path / "build" / "manifest.json").is_file()
+
+
+def test_progress_bar_in_a_terminal_and_not_in_a_pipe(tmp_path: Path) -> None:
+    import os
+    import pty
+
+    path = write(tmp_path, MINIMAL)
+    command = [sys.executable, "-m", "visitplan", "build", str(path)]
+    primary, secondary = pty.openpty()
+    process = subprocess.Popen(
+        command,
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        env={**os.environ, "TERM": "xterm", "COLUMNS": "100"},
+    )
+    os.close(secondary)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(primary, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    process.wait()
+    os.close(primary)
+    assert process.returncode == 0
+    assert b"Building" in seen or b"Checking the programme" in seen
+    piped = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert "Building" not in piped.stdout + piped.stderr
+    assert "\x1b[" not in piped.stdout + piped.stderr
