@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,25 @@ def example_copy(tmp_path: Path) -> Callable[[str], Path]:
         return target / "visit.yaml"
 
     return copy
+
+
+BUILT_AT = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def example_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Each shipped example built once for the whole run (read them, don't change them):
+    name -> folder holding visit.yaml and build/."""
+    from visitplan.build import build
+    from visitplan.load import load_visit
+
+    folders = {}
+    for name in EXAMPLE_NAMES:
+        folder = tmp_path_factory.mktemp(name)
+        shutil.copy(EXAMPLES / name / "visit.yaml", folder / "visit.yaml")
+        build(load_visit(folder / "visit.yaml"), folder / "build", now=BUILT_AT, force=True)
+        folders[name] = folder
+    return folders
 
 
 def write(tmp_path: Path, text: str, name: str = "visit.yaml") -> Path:

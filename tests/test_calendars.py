@@ -57,17 +57,8 @@ def events(feed: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def built_examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    import shutil
-
-    from conftest import EXAMPLES
-
-    result = {}
-    for name in EXAMPLE_NAMES:
-        folder = tmp_path_factory.mktemp(name)
-        shutil.copy(EXAMPLES / name / "visit.yaml", folder / "visit.yaml")
-        result[name] = build_at(folder / "visit.yaml", T1)
-    return result
+def built_examples(example_builds: dict[str, Path]) -> dict[str, Path]:
+    return {name: folder / "build" / "public" for name, folder in example_builds.items()}
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)

@@ -35,8 +35,8 @@ def build_example(folder: Path, name: str, language: str | None = None) -> Path:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    return {name: build_example(tmp_path_factory.mktemp(name), name) for name in EXAMPLE_NAMES}
+def built(example_builds: dict[str, Path]) -> dict[str, Path]:
+    return {name: folder / "build" / "private" for name, folder in example_builds.items()}
 
 
 def visit_of(name: str) -> Visit:

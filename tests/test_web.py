@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import threading
 import urllib.request
 import uuid
@@ -31,13 +30,8 @@ def build_public(visit_file: Path, now: datetime = T1) -> Path:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    result = {}
-    for name in EXAMPLE_NAMES:
-        folder = tmp_path_factory.mktemp(name)
-        shutil.copy(EXAMPLES / name / "visit.yaml", folder / "visit.yaml")
-        result[name] = build_public(folder / "visit.yaml")
-    return result
+def built(example_builds: dict[str, Path]) -> dict[str, Path]:
+    return {name: folder / "build" / "public" for name, folder in example_builds.items()}
 
 
 def parse(page: Path):  # type: ignore[no-untyped-def]

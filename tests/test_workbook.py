@@ -24,14 +24,8 @@ SHEETS = ["Participants", "Summary", "Catering & access", "Travel & stay", "Host
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    result = {}
-    for name in EXAMPLE_NAMES:
-        folder = tmp_path_factory.mktemp(name)
-        shutil.copy(EXAMPLES / name / "visit.yaml", folder / "visit.yaml")
-        build(load_visit(folder / "visit.yaml"), folder / "build", force=True)
-        result[name] = folder
-    return result
+def built(example_builds: dict[str, Path]) -> dict[str, Path]:
+    return example_builds
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)

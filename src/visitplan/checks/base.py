@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from visitplan.findings import CATALOGUE, Finding
 from visitplan.load import Loaded
@@ -22,20 +23,24 @@ def at_session(
 ) -> Finding:
     """A finding placed at a session; ``involved`` sessions may accept it too."""
     ids = [session.id, *(s.id for s in involved if s.id != session.id)]
-    info = CATALOGUE[code]
-    return Finding(
-        info.severity,
-        code,
-        message,
-        hint or info.fix,
-        loaded.source.item("sessions", session.id, key),
-        subject=session.id,
-        extra={"sessions": ids},
-    )
+    return _found(loaded, code, message, hint, "sessions", session.id, key, extra={"sessions": ids})
 
 
 def at_item(
     loaded: Loaded, code: str, message: str, section: str, item_id: str, hint: str | None = None
+) -> Finding:
+    return _found(loaded, code, message, hint, section, item_id)
+
+
+def _found(
+    loaded: Loaded,
+    code: str,
+    message: str,
+    hint: str | None,
+    section: str,
+    item_id: str,
+    key: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Finding:
     info = CATALOGUE[code]
     return Finding(
@@ -43,8 +48,9 @@ def at_item(
         code,
         message,
         hint or info.fix,
-        loaded.source.item(section, item_id),
+        loaded.source.item(section, item_id, key),
         subject=item_id,
+        extra=extra or {},
     )
 
 
