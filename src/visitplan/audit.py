@@ -14,7 +14,7 @@ import os
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -55,19 +55,48 @@ NOT_TEXT = frozenset(
 )  # calendar UIDs look like addresses: session@visit.visitplan
 
 
+# Distinct text -> (the first file it is in, relative to the build; how many files).
+Texts = dict[str, tuple[str, int]]
+
+
 def audit_public(folder: Path, visit: Visit) -> list[Finding]:
-    """Findings for personal data in ``folder`` (a build's public/ or the build itself).
+    """Findings for personal data in ``folder`` (a build's public/ or the build itself)."""
+    public = folder / "public" if (folder / "public").is_dir() else folder
+    paths = sorted(p for p in public.rglob("*") if p.is_file())
+    return find_leaks(_texts_of(paths, public.parent), visit)
+
+
+def collect_texts(paths: list[Path], root: Path) -> Texts:
+    """The distinct pieces of text in ``paths``, each with where it was first seen."""
+    decoded: dict[str, str | None] = {}
+    where: Texts = {}
+    for path in paths:
+        shown = path.relative_to(root).as_posix()
+        for unit in dict.fromkeys(readable_units(path, decoded)):
+            first, count = where.get(unit, (shown, 0))
+            where[unit] = (min(first, shown), count + 1)
+    return where
+
+
+def merge_texts(parts: Iterable[Texts]) -> Texts:
+    merged: Texts = {}
+    for part in parts:
+        for unit, (first, count) in part.items():
+            if unit in merged:
+                seen, total = merged[unit]
+                merged[unit] = (min(seen, first), total + count)
+            else:
+                merged[unit] = (first, count)
+    return merged
+
+
+def find_leaks(texts: Texts, visit: Visit) -> list[Finding]:
+    """Personal data and contact-shaped text among ``texts``.
 
     Feeds repeat the same texts thousands of times, so each distinct piece of text is
     checked once, and each secret only against the texts that contain its words.
     """
-    public = folder / "public" if (folder / "public").is_dir() else folder
-    paths = sorted(p for p in public.rglob("*") if p.is_file())
-    where = {
-        unit: [p.relative_to(public.parent) for p in found]
-        for unit, found in _texts_of(paths).items()
-    }
-    units = list(where)
+    units = list(texts)
     index: dict[str, set[int]] = defaultdict(set)
     for number, unit in enumerate(units):
         for word in _words(unit):
@@ -87,7 +116,7 @@ def audit_public(folder: Path, visit: Visit) -> list[Finding]:
                         "VP301",
                         f"a participant's {what} is published",
                         f"'{_mask(value)}' must not be published",
-                        where[units[number]],
+                        texts[units[number]],
                     )
                 )
     for unit in units:
@@ -99,7 +128,7 @@ def audit_public(folder: Path, visit: Visit) -> list[Finding]:
                         "VP302",
                         "an email address is published",
                         f"'{_mask(value)}': take contact addresses out of the visit's public text",
-                        where[unit],
+                        texts[unit],
                     )
                 )
         for match in PHONE.finditer(unit):
@@ -110,47 +139,35 @@ def audit_public(folder: Path, visit: Visit) -> list[Finding]:
                         "a phone number is published",
                         f"'{_mask(match.group(0))}': take phone numbers out of the visit's public "
                         "text",
-                        where[unit],
+                        texts[unit],
                     )
                 )
     return findings
 
 
-def _texts_of(paths: list[Path]) -> dict[str, list[Path]]:
-    """Each distinct piece of text and the files it is in. Many files (thousands of
-    personal feeds) are read by two forked processes on Linux, each half of them."""
+def _texts_of(paths: list[Path], root: Path) -> Texts:
+    """Many files (thousands of personal feeds) are read by two forked processes on
+    Linux, each half of them."""
     workers = min(2, os.cpu_count() or 1)
     if len(paths) < PARALLEL_FROM or workers < 2 or sys.platform != "linux":
-        return _collect(paths)
+        return collect_texts(paths, root)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     halves = [paths[n::workers] for n in range(workers)]
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        parts = list(pool.map(_collect, halves))
-    where: dict[str, list[Path]] = defaultdict(list)
-    for part in parts:
-        for unit, found in part.items():
-            where[unit].extend(found)
-    return {unit: sorted(found) for unit, found in where.items()}
-
-
-def _collect(paths: list[Path]) -> dict[str, list[Path]]:
-    where: dict[str, list[Path]] = defaultdict(list)
-    decoded: dict[str, str | None] = {}
-    for path in paths:
-        for unit in dict.fromkeys(readable_units(path, decoded)):
-            where[unit].append(path)
-    return dict(where)
+        parts = list(pool.map(collect_texts, halves, [root] * workers))
+    return merge_texts(parts)
 
 
 def _words(text: str) -> list[str]:
     return [w for w in re.split(r"\W+", text.casefold()) if w]
 
 
-def _published(code: str, message: str, hint: str, paths: list[Path]) -> Finding:
-    more = f" (and {len(paths) - 1} more files)" if len(paths) > 1 else ""
-    return _finding(code, message + more, hint, str(paths[0]))
+def _published(code: str, message: str, hint: str, where: tuple[str, int]) -> Finding:
+    first, count = where
+    more = f" (and {count - 1} more files)" if count > 1 else ""
+    return _finding(code, message + more, hint, first)
 
 
 def _secrets(visit: Visit) -> list[tuple[str, str]]:

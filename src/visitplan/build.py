@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from visitplan import __version__
-from visitplan.audit import audit_public
+from visitplan.audit import Texts, collect_texts, find_leaks, merge_texts
 from visitplan.checks import run_checks
 from visitplan.exporters import BuildContext, Exporter, all_exporters
 from visitplan.findings import CATALOGUE, Finding, Location, Severity
@@ -112,13 +112,18 @@ def _build_locked(
             publication=publication,
             labels=Labels(loaded.visit.details.language),
         )
-        outputs = run_exporters(chosen, loaded.visit, context, progress)
+        outputs, texts = run_exporters(chosen, loaded.visit, context, progress)
         if progress:
             progress("manifest", len(chosen), len(chosen))
         findings += _missing_labels(context.labels)
         if progress:
             progress("privacy audit", len(chosen), len(chosen))
-        leaks = audit_public(temp, loaded.visit)
+        # Public files no exporter reported (none should exist) are read here.
+        reported = set(outputs)
+        unreported = [
+            p for p in sorted((temp / "public").rglob("*")) if p.is_file() and p not in reported
+        ]
+        leaks = find_leaks(merge_texts([texts, collect_texts(unreported, temp)]), loaded.visit)
         if leaks:
             raise RefusedBuild(leaks, "privacy audit")
         _refuse_changed_source(loaded)
@@ -154,46 +159,59 @@ def workers() -> int:
 _SHARED: tuple[list[Exporter], Visit, BuildContext] | None = None
 
 
-def _render_one(index: int) -> tuple[list[Path], list[str]]:
+def _render_one(index: int) -> tuple[list[Path], list[str], Texts]:
     assert _SHARED is not None  # noqa: S101 - set by the parent before forking
     chosen, visit, context = _SHARED
-    paths = chosen[index].render(visit, context)
-    return paths, sorted(context.labels.missing)
+    return _render(chosen[index], visit, context)
+
+
+def _render(
+    one: Exporter, visit: Visit, context: BuildContext
+) -> tuple[list[Path], list[str], Texts]:
+    """One exporter's files, and the text of those that will be public, read back for
+    the privacy audit while the other worker is still busy."""
+    paths = one.render(visit, context)
+    public = context.out / "public"
+    texts = collect_texts([p for p in paths if public in p.parents], context.out)
+    return paths, sorted(context.labels.missing), texts
 
 
 def run_exporters(
-    chosen: list[Exporter], visit: Visit, context: BuildContext, progress: Progress | None = None
-) -> list[Path]:
-    """Every exporter's files. On Linux with 2+ cores they run in forked processes:
-    the visit is shared by the fork, not copied, and only file paths come back."""
+    chosen: list[Exporter],
+    visit: Visit,
+    context: BuildContext,
+    progress: Progress | None = None,
+) -> tuple[list[Path], Texts]:
+    """Every exporter's files, and the text of the public ones. On Linux with 2+ cores
+    exporters run in forked processes: the visit is shared by the fork, not copied."""
     global _SHARED
     count = len(chosen)
+    results: dict[int, tuple[list[Path], list[str], Texts]] = {}
     if workers() < 2 or count < 2 or sys.platform != "linux":
-        outputs: list[Path] = []
         for n, one in enumerate(chosen):
             if progress:
                 progress(one.name, n, count)
-            outputs.extend(one.render(visit, context))
-        return outputs
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+            results[n] = _render(one, visit, context)
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    _SHARED = (chosen, visit, context)
-    results: dict[int, list[Path]] = {}
-    try:
-        with ProcessPoolExecutor(
-            max_workers=workers(), mp_context=multiprocessing.get_context("fork")
-        ) as pool:
-            futures = {pool.submit(_render_one, n): n for n in range(count)}
-            for done, future in enumerate(as_completed(futures), start=1):
-                paths, missing = future.result()
-                results[futures[future]] = paths
-                context.labels.missing.update(missing)
-                if progress:
-                    progress(chosen[futures[future]].name, done, count)
-    finally:
-        _SHARED = None
-    return [path for n in range(count) for path in results[n]]
+        _SHARED = (chosen, visit, context)
+        try:
+            with ProcessPoolExecutor(
+                max_workers=workers(), mp_context=multiprocessing.get_context("fork")
+            ) as pool:
+                futures = {pool.submit(_render_one, n): n for n in range(count)}
+                for done, future in enumerate(as_completed(futures), start=1):
+                    results[futures[future]] = future.result()
+                    if progress:
+                        progress(chosen[futures[future]].name, done, count)
+        finally:
+            _SHARED = None
+    for _, missing, _ in results.values():
+        context.labels.missing.update(missing)
+    outputs = [path for n in range(count) for path in results[n][0]]
+    return outputs, merge_texts(results[n][2] for n in range(count))
 
 
 def _missing_labels(labels: Labels) -> list[Finding]:
