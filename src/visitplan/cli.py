@@ -375,9 +375,7 @@ def build(
     if quiet:
         console.print(f"Built {_count(len(result.outputs), 'file')} into {result.out}")
         return
-    console.print(
-        f"Built {_count(len(result.outputs), 'file')} into {result.out}", style="bold green"
-    )
+    console.print("Written:")
     personal = 0
     for path in result.outputs:
         if path.parent.name == "p" and path.parent.parent.name == "public":
@@ -389,6 +387,9 @@ def build(
             f"  public/p/  {_count(personal, 'personal calendar feed')} "
             "(links in the participants' workbook)"
         )
+    console.print(
+        f"Built {_count(len(result.outputs), 'file')} into {result.out}", style="bold green"
+    )
 
 
 @contextlib.contextmanager
