@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from visitplan.model import PROGRAMME_KINDS, Session, SessionKind, Visit
 
@@ -141,10 +141,6 @@ def group_label(visit: Visit, group: str | None) -> str:
         return "everyone" if not visit.groups else "participants without a group"
     found = visit.group(group)
     return f"group '{found.name if found else group}'"
-
-
-def next_day(day: date) -> date:
-    return day + timedelta(days=1)
 
 
 def distinct_days(visit: Visit) -> list[tuple[DayPlan, list[str | None]]]:
