@@ -7,7 +7,6 @@ Times in a session are local to its venue; every datetime the model hands out is
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -781,19 +780,6 @@ class Visit(Strict):
         result: dict[date, list[Session]] = self._memo[key]
         return result
 
-    def sessions_of(self, group: str | None) -> list[Session]:
-        """Sessions a member of ``group`` attends, in time order (not cancelled)."""
-        return [s for s in self.active_sessions() if s.attended_by(group)]
-
-    def participants_of(self, group: str | None) -> list[Participant]:
-        return [p for p in self.participants if p.group == group]
-
-    def attendees(self, session: Session) -> list[Participant]:
-        if not session.groups:
-            return list(self.participants)
-        wanted = set(session.groups)
-        return [p for p in self.participants if p.group in wanted]
-
     def group_keys(self) -> list[str | None]:
         """Each distinct day plan: every group, plus None when someone has no group."""
         keys: list[str | None] = [g.id for g in self.groups]
@@ -809,12 +795,6 @@ class Visit(Strict):
             if venue is not None and venue.city:
                 seen.setdefault(venue.city, None)
         return list(seen)
-
-    def countries_represented(self) -> dict[str, list[Participant]]:
-        by_country: dict[str, list[Participant]] = defaultdict(list)
-        for person in self.participants:
-            by_country[person.country or ""].append(person)
-        return dict(by_country)
 
 
 class _Index:
