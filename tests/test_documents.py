@@ -15,8 +15,10 @@ import docx
 import pytest
 from docx.shared import RGBColor
 
+import cldr
 from conftest import EXAMPLE_NAMES, EXAMPLES
 from visitplan.build import build
+from visitplan.dates import date_range
 from visitplan.exporters.word import CELL_PADDING_PT, longest_word_width
 from visitplan.labels import Labels
 from visitplan.load import load_visit
@@ -248,17 +250,24 @@ def representative_lines(document: Any, heading: str) -> list[str]:
 def test_one_representatives_line_per_country(built: dict[str, Path]) -> None:
     document = docx.Document(str(built["milan-exchange-2026"] / "takeaways.docx"))
     lines = representative_lines(document, "Participating representatives")
-    assert lines == [
-        "Belgium: representatives from Fedasil and Bruss'Help;",
-        "Denmark: representatives from Danish Return Agency and Danish Refugee Council;",
-        "Germany: representatives from Raphaelswerk and State Office for Refugee Affairs;",
-        "Ireland: representatives from Immigration Service Delivery;",
-        "Italy: representative from Ministry of the Interior;",
-        "Luxembourg: representative from Ministry of Home Affairs;",
-        "Spain: representatives from Basque Government and Bilbao City Council;",
-        "Switzerland: representatives from State Secretariat for Migration (SEM) and Canton "
-        "of Zurich.",
+    many, one = "representatives", "representative"
+    delegations = {
+        "BE": (many, ["Fedasil", "Bruss'Help"]),
+        "DK": (many, ["Danish Return Agency", "Danish Refugee Council"]),
+        "DE": (many, ["Raphaelswerk", "State Office for Refugee Affairs"]),
+        "IE": (many, ["Immigration Service Delivery"]),
+        "IT": (one, ["Ministry of the Interior"]),
+        "LU": (one, ["Ministry of Home Affairs"]),
+        "ES": (many, ["Basque Government", "Bilbao City Council"]),
+        "CH": (many, ["State Secretariat for Migration (SEM)", "Canton of Zurich"]),
+    }
+    by_name = sorted(delegations, key=lambda code: Labels("en").sort_key(cldr.country(code)))
+    expected = [
+        f"{cldr.country(code)}: {delegations[code][0]} from "
+        f"{cldr.listing(delegations[code][1])}{'.' if code == by_name[-1] else ';'}"
+        for code in by_name
     ]
+    assert lines == expected
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
@@ -284,49 +293,60 @@ def test_takeaways_prefill_context_and_objectives(built: dict[str, Path]) -> Non
     assert " ".join((visit.details.description or "").split()) in text
     for objective in visit.details.objectives:
         assert " ".join(objective.text.split()) in text
-    assert "Place: Milan, Italy" in text and "Dates: 27–28 Jan 2026" in text
+    assert f"Place: Milan, {cldr.country('IT')}" in text
+    first, last = visit.details.start_date, visit.details.end_date
+    (dates_line,) = [line for line in text.splitlines() if line.startswith("Dates: ")]
+    # One style for every date of the visit: the month written out as in a full date,
+    # both days and the year, exactly as the web page writes the same period.
+    assert cldr.month_name(first) in dates_line and dates_line.endswith(str(last.year))
+    assert str(first.day) in dates_line and str(last.day) in dates_line
+    assert dates_line == f"Dates: {date_range(first, last, 'en')}"
 
 
 # -- languages -------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("language", ["en", "pt", "it", "fr", "de", "es", "el", "hu"])
+def test_dates_in_the_document_language(language: str) -> None:
+    day = date(2026, 4, 13)
+    assert Labels(language).full_date(day) == cldr.full_date(day, language)
+
+
+@pytest.mark.parametrize("language", ["en", "pt", "it", "fr", "de", "es", "el", "hu", "pl"])
 @pytest.mark.parametrize(
-    ("language", "expected"),
+    ("first", "last"),
     [
-        ("en", "Monday, 13 April 2026"),
-        ("pt", "segunda-feira, 13 de abril de 2026"),
-        ("it", "lunedì 13 aprile 2026"),
-        ("fr", "lundi 13 avril 2026"),
-        ("de", "Montag, 13. April 2026"),
-        ("es", "lunes, 13 de abril de 2026"),
+        (date(2026, 1, 27), date(2026, 1, 28)),
+        (date(2026, 3, 30), date(2026, 4, 2)),
+        (date(2026, 12, 29), date(2027, 1, 2)),
+        (date(2026, 6, 16), date(2026, 6, 16)),
     ],
 )
-def test_dates_in_the_document_language(language: str, expected: str) -> None:
-    assert Labels(language).full_date(date(2026, 4, 13)) == expected
+def test_a_period_is_written_with_full_month_names(language: str, first: date, last: date) -> None:
+    text = Labels(language).date_range(first, last)
+    assert cldr.month_name(first, language) in text
+    assert cldr.month_name(last, language) in text
+    assert str(last.year) in text
+    assert str(first.day) in text and str(last.day) in text
+    if first == last:
+        assert text == cldr.one_date(first, language)
 
 
 @pytest.mark.parametrize(
-    ("language", "heading", "day", "section", "line"),
+    ("language", "heading", "section", "from_word", "and_word"),
     [
-        (
-            "pt",
-            "Objetivos",
-            "segunda-feira, 13 de abril de 2026",
-            "2. Objetivos e foco da visita",
-            "Portugal: representantes de Agency for Integration, Migration and Asylum (AIMA), ",
-        ),
-        (
-            "it",
-            "Obiettivi",
-            "lunedì 13 aprile 2026",
-            "2. Obiettivi e focus della visita",
-            "Portogallo: rappresentanti di Agency for Integration, Migration and Asylum (AIMA), ",
-        ),
+        ("pt", "Objetivos", "2. Objetivos e foco da visita", "representantes de", " e "),
+        ("it", "Obiettivi", "2. Obiettivi e focus della visita", "rappresentanti di", " e "),
     ],
 )
 def test_italy_in_portuguese_and_italian(
-    tmp_path: Path, language: str, heading: str, day: str, section: str, line: str
+    tmp_path: Path, language: str, heading: str, section: str, from_word: str, and_word: str
 ) -> None:
+    day = cldr.full_date(visit_of("italy-study-visit-2026").details.start_date, language)
+    line = (
+        f"{cldr.country('PT', language)}: {from_word} "
+        "Agency for Integration, Migration and Asylum (AIMA), "
+    )
     private = build_example(tmp_path, "italy-study-visit-2026", language)
     agenda = docx.Document(str(private / "agenda.docx"))
     texts = [text for _, text in headings(agenda)]
@@ -336,7 +356,9 @@ def test_italy_in_portuguese_and_italian(
     heading_text = {"pt": "Representantes participantes", "it": "Rappresentanti partecipanti"}
     (representatives,) = representative_lines(takeaways, heading_text[language])
     assert representatives.startswith(line)
-    assert " e IOM Portugal." in representatives
+    assert representatives.endswith(
+        cldr.listing(["X", "IOM Portugal"], language).removeprefix("X") + "."
+    )
     markdown = (private / "agenda.md").read_text(encoding="utf-8")
     assert f"## {day}" in markdown
 
@@ -347,7 +369,7 @@ def test_countries_are_named_in_the_document_language(tmp_path: Path) -> None:
     lines = representative_lines(takeaways, "Teilnehmende Vertreterinnen und Vertreter")
     countries = [line.split(":")[0] for line in lines]
     assert countries == sorted(countries, key=Labels("de").sort_key)
-    assert "Belgien" in countries and "Schweiz" in countries
+    assert cldr.country("BE", "de") in countries and cldr.country("CH", "de") in countries
 
 
 def test_unknown_language_falls_back_to_english_and_says_so(tmp_path: Path) -> None:
@@ -361,7 +383,7 @@ def test_unknown_language_falls_back_to_english_and_says_so(tmp_path: Path) -> N
     assert len(notes) == 1 and "'nl'" in notes[0].message
     agenda = docx.Document(str(folder / "build" / "private" / "agenda.docx"))
     assert "Objectives" in [text for _, text in headings(agenda)]
-    assert "dinsdag 27 januari 2026" in [text for _, text in headings(agenda)]
+    assert cldr.full_date(date(2026, 1, 27), "nl") in [text for _, text in headings(agenda)]
 
 
 # -- files that open cleanly -----------------------------------------------------------

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+import cldr
 from conftest import EXAMPLE_NAMES, EXAMPLES, Run
 from data import registrations
 from visitplan.build import build
@@ -88,8 +89,8 @@ def test_summary_counts_match_the_visit(built: dict[str, Path]) -> None:
         for r in rows[rows.index(["Country", "Participants"]) + 1 :]
         if r[0] and r[0] != "Organisation"
     }
-    assert countries["Croatia"] == 5 and countries["Germany"] == 7
-    assert countries["Hungary"] == 7 and countries["Italy"] == 4
+    assert countries[cldr.country("HR")] == 5 and countries[cldr.country("DE")] == 7
+    assert countries[cldr.country("HU")] == 7 and countries[cldr.country("IT")] == 4
 
 
 def test_catering_sheet_lists_needs_per_day_and_venue(built: dict[str, Path]) -> None:

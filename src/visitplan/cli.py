@@ -423,13 +423,19 @@ def _progress_bar(*, enabled: bool) -> Iterator[Callable[[str, int, int], None] 
 
 
 def _print_changes(result: BuildResult) -> None:
+    from datetime import datetime
+
+    from visitplan.dates import moment_text
     from visitplan.exporters.html import describe_change
-    from visitplan.wording import moment_text
 
     if not result.changes:
         return
     console = _console()
-    since = moment_text(result.previous_build) if result.previous_build else "the last build"
+    since = (
+        moment_text(datetime.fromisoformat(result.previous_build), "en")
+        if result.previous_build
+        else "the last build"
+    )
     console.print(f"Changed since {since}:", style="bold")
     for change in result.changes:
         console.print(f"  {describe_change(change)}", markup=False)

@@ -15,11 +15,10 @@ from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
+from visitplan import dates
 from visitplan.model import GovernanceLevel, SessionKind
 
 FALLBACK = "en"
-# English dates are written the European way (13 April 2026), not the US way.
-DATE_LOCALES = {"en": "en_GB"}
 
 
 @cache
@@ -47,7 +46,7 @@ class Labels:
         self.missing: set[str] = set()
         self._own = catalogue(language)
         self._english = catalogue(FALLBACK)
-        self._locale = _locale(DATE_LOCALES.get(language, language))
+        self._locale = str(dates.locale_of(language))
 
     def __call__(self, key: str, **values: Any) -> str:
         text = self._own.get(key)
@@ -63,16 +62,10 @@ class Labels:
         return self(f"level.{level.value}")
 
     def full_date(self, day: date) -> str:
-        from babel.dates import format_date
-
-        return format_date(day, format="full", locale=self._locale)
+        return dates.day_heading(day, self.language)
 
     def date_range(self, first: date, last: date) -> str:
-        from babel.dates import format_date, format_interval
-
-        if first == last:
-            return format_date(first, format="long", locale=self._locale)
-        return format_interval(first, last, "yMMMMd", locale=self._locale)
+        return dates.date_range(first, last, self.language)
 
     def country(self, code: str | None) -> str:
         if not code:
@@ -101,14 +94,3 @@ class Labels:
     @cached_property
     def _territories(self) -> dict[str, str]:
         return {str(code): str(name) for code, name in self._cldr.territories.items()}
-
-
-def _locale(code: str) -> str:
-    """A locale Babel knows for ``code``, else English."""
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        Locale.parse(code)
-    except (UnknownLocaleError, ValueError):
-        return DATE_LOCALES[FALLBACK]
-    return code

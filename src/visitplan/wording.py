@@ -1,10 +1,9 @@
-"""How dates, date ranges and session kinds are written in the outputs (English)."""
+"""How session kinds and governance levels are named in the outputs (English); dates
+are written by ``visitplan.dates``."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
-from visitplan.model import GovernanceLevel, SessionKind, Visit
+from visitplan.model import GovernanceLevel, SessionKind
 
 KIND_LABELS = {
     SessionKind.MEETING: "Meeting",
@@ -26,26 +25,3 @@ LEVEL_LABELS = {
     GovernanceLevel.CIVIL_SOCIETY: "Civil society",
     GovernanceLevel.INTERNATIONAL: "International",
 }
-
-
-def day_label(day: date) -> str:
-    """Tuesday 27 January 2026."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
-def date_range(visit: Visit) -> str:
-    """27–28 January 2026; 30 March – 2 April 2026; 29 December 2026 – 2 January 2027."""
-    first, last = visit.details.start_date, visit.details.end_date
-    if first == last:
-        return f"{first.day} {first:%B %Y}"
-    if (first.year, first.month) == (last.year, last.month):
-        return f"{first.day}–{last.day} {last:%B %Y}"
-    if first.year == last.year:
-        return f"{first.day} {first:%B} – {last.day} {last:%B %Y}"
-    return f"{first.day} {first:%B %Y} – {last.day} {last:%B %Y}"
-
-
-def moment_text(iso: str) -> str:
-    """26 November 2026, 14:05 UTC (build times are kept in UTC)."""
-    moment = datetime.fromisoformat(iso)
-    return f"{moment.day} {moment:%B %Y}, {moment:%H:%M} UTC"

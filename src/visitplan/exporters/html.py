@@ -12,11 +12,16 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from visitplan import __version__
+from visitplan.dates import date_range, day_heading, moment_text, session_span
 from visitplan.exporters import BuildContext
 from visitplan.exporters.ics import feed_path
 from visitplan.model import REST_KINDS, Session, SessionStatus, Venue, Visit
 from visitplan.state import Change
-from visitplan.wording import KIND_LABELS, LEVEL_LABELS, date_range, day_label, moment_text
+from visitplan.wording import KIND_LABELS, LEVEL_LABELS
+
+# The page's wording is English; its dates are written in the same style as the
+# documents' (visitplan.dates), in English.
+PAGE_LANGUAGE = "en"
 
 
 class WebAgenda:
@@ -55,14 +60,16 @@ def page(visit: Visit, context: BuildContext) -> dict[str, Any]:
         "lang": details.language,
         "generator": f"visitplan {__version__}",
         "title": details.title,
-        "dates": date_range(visit),
+        "dates": date_range(details.start_date, details.end_date, PAGE_LANGUAGE),
         "cities": ", ".join(visit.cities()),
         "facts": facts,
         "description": " ".join((details.description or "").split()),
         "objectives": [o.text for o in details.objectives],
         "guiding_question": " ".join((details.guiding_question or "").split()),
         "changes": [describe_change(c) for c in publication.changes],
-        "previous_build": moment_text(previous) if previous else "",
+        "previous_build": moment_text(datetime.fromisoformat(previous), PAGE_LANGUAGE)
+        if previous
+        else "",
         "feeds": feeds(visit),
         "groups": [{"id": g.id, "name": g.name} for g in visit.groups],
         "days": days(visit),
@@ -71,7 +78,7 @@ def page(visit: Visit, context: BuildContext) -> dict[str, Any]:
             {"name": h.name, "level": LEVEL_LABELS[h.level], "website": _safe_url(h.website)}
             for h in visit.hosts
         ],
-        "updated": moment_text(context.now.isoformat()),
+        "updated": moment_text(context.now, PAGE_LANGUAGE),
     }
 
 
@@ -107,7 +114,7 @@ def days(visit: Visit) -> list[dict[str, Any]]:
         result.append(
             {
                 "id": day.isoformat(),
-                "label": day_label(day),
+                "label": day_heading(day, PAGE_LANGUAGE),
                 "sessions": [_session(visit, s) for s in sessions],
             }
         )
@@ -209,5 +216,4 @@ def describe_change(change: Change) -> str:
 def _span(start: str | None, end: str | None) -> str:
     if not start or not end:
         return ""
-    begin, finish = datetime.fromisoformat(start), datetime.fromisoformat(end)
-    return f"{begin:%a} {begin.day} {begin:%b} {begin:%H:%M}–{finish:%H:%M}"
+    return session_span(datetime.fromisoformat(start), datetime.fromisoformat(end), PAGE_LANGUAGE)
