@@ -100,10 +100,14 @@ participants:
 """
 
 
-# Fuzzing profiles: a few hundred examples in the normal run and in CI; the deep one,
-# 10,000 per target, with `pytest tests/test_fuzz.py --hypothesis-profile=deep`.
+# Fuzzing profiles: a quick one for the default run (the suite stays under a minute),
+# 150 examples per target in CI (`--hypothesis-profile=ci`), and the deep one, 10,000
+# per target, with `pytest -m '' tests/test_fuzz*.py --hypothesis-profile=deep`.
 from hypothesis import HealthCheck, settings  # noqa: E402
 
+settings.register_profile(
+    "quick", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.register_profile(
     "ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
@@ -113,4 +117,4 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-settings.load_profile("ci")
+settings.load_profile("quick")

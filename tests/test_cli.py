@@ -151,6 +151,7 @@ def test_build_refuses_when_the_checks_find_errors(run: Run, tmp_path: Path) -> 
     assert (tmp_path / "build" / "manifest.json").is_file()
 
 
+@pytest.mark.slow
 def test_progress_bar_in_a_terminal_and_not_in_a_pipe(tmp_path: Path) -> None:
     import os
     import pty

@@ -400,6 +400,7 @@ def test_word_files_are_zips_of_well_formed_xml(built: dict[str, Path], name: st
                     ElementTree.fromstring(archive.read(part))  # noqa: S314 - our own output
 
 
+@pytest.mark.slow
 @pytest.mark.office
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_libreoffice_converts_every_document(built: dict[str, Path], tmp_path: Path) -> None:

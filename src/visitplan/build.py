@@ -33,6 +33,19 @@ from visitplan.state import Change, publish, read_state, state_path, write_state
 MANIFEST = "manifest.json"
 Progress = Callable[[str, int, int], None]
 
+# The moments of a build, in order, at which the tests kill it (VISITPLAN_STOP_AT=NAME
+# sends this process SIGKILL there) to prove that no moment damages the output.
+CHECKPOINTS = ("started", "exported", "audited", "moved-away", "swapped", "state-written")
+STOP_AT = "VISITPLAN_STOP_AT"
+
+
+def checkpoint(name: str) -> None:
+    """A named moment of the build: where VISITPLAN_STOP_AT kills it, for the tests."""
+    if os.environ.get(STOP_AT) == name:
+        import signal
+
+        os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
+
 
 class RefusedBuild(Exception):
     """The checks (or the privacy audit) found errors; nothing was published."""
@@ -104,6 +117,7 @@ def _build_locked(
         loaded.visit, read_state(state_file), now, prune_cancelled=prune_cancelled
     )
     temp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    checkpoint("started")
     try:
         context = BuildContext(
             out=temp,
@@ -113,6 +127,7 @@ def _build_locked(
             labels=Labels(loaded.visit.details.language),
         )
         outputs, texts = run_exporters(chosen, loaded.visit, context, progress)
+        checkpoint("exported")
         if progress:
             progress("manifest", len(chosen), len(chosen))
         findings += _missing_labels(context.labels)
@@ -126,17 +141,20 @@ def _build_locked(
         leaks = find_leaks(merge_texts([texts, collect_texts(unreported, temp)]), loaded.visit)
         if leaks:
             raise RefusedBuild(leaks, "privacy audit")
+        checkpoint("audited")
         _refuse_changed_source(loaded)
         manifest = _manifest(loaded, temp, outputs, context.now)
         (temp / MANIFEST).write_text(
             json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
         _swap_in(temp, out)
+        checkpoint("swapped")
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
     # Only a build that was published moves the revisions on.
     write_state(state_file, publication.state)
+    checkpoint("state-written")
     return BuildResult(
         out,
         [out / p.relative_to(temp) for p in outputs],
@@ -332,6 +350,7 @@ def _swap_in(temp: Path, out: Path) -> None:
     old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
     old.rmdir()
     out.rename(old)
+    checkpoint("moved-away")
     try:
         temp.rename(out)
     except BaseException:
