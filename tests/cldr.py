@@ -30,7 +30,7 @@ def full_date(day: date, language: str = "en") -> str:
 
 
 def one_date(day: date, language: str = "en") -> str:
-    return format_skeleton("yMMMMd", day, locale=locale(language))
+    return format_date(day, format="long", locale=locale(language))
 
 
 def month_name(day: date, language: str = "en") -> str:

@@ -47,10 +47,11 @@ def day_heading(day: date, language: str) -> str:
 
 
 def date_text(day: date, language: str) -> str:
-    """One date: day, month name and year."""
-    from babel.dates import format_skeleton
+    """One date: day, month name and year (CLDR's long date; its skeleton yMMMMd is
+    missing from the available formats of older CLDR releases)."""
+    from babel.dates import format_date
 
-    return format_skeleton(DATE_SKELETON, day, locale=locale_of(language))
+    return format_date(day, format="long", locale=locale_of(language))
 
 
 def date_range(first: date, last: date, language: str) -> str:
