@@ -253,6 +253,8 @@ def _read_calamine(path: Path, wanted: str | None) -> Sheet:
             (r0 + 1, c0 + 1, r1 + 1, c1 + 1)
             for (r0, c0), (r1, c1) in (worksheet.merged_cell_ranges or [])
         ]
+        if path.suffix.lower() == ".ods" and not merged:
+            merged = _ods_merged(path, name)
     except InputError:
         raise
     except Exception as exc:  # calamine raises its own error types for damaged files
@@ -274,6 +276,55 @@ def _read_calamine(path: Path, wanted: str | None) -> Sheet:
 
     sheet.rows = rows()
     return sheet
+
+
+_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+
+
+def _ods_merged(path: Path, name: str) -> list[Range]:
+    """Merged ranges of one table of an .ods (calamine does not report them): the cells
+    with ``number-rows-spanned`` or ``number-columns-spanned``, read as a stream."""
+    import zipfile
+    from xml.etree.ElementTree import iterparse
+
+    ns = f"{{{_TABLE}}}"
+    table, row = f"{ns}table", f"{ns}table-row"
+    ranges: list[Range] = []
+    inside = False
+    row_number = 0
+    column_number = 0
+    with zipfile.ZipFile(path) as archive, archive.open("content.xml") as content:
+        for event, element in iterparse(content, events=("start", "end")):
+            tag = element.tag
+            if tag == table:
+                if event == "start":
+                    inside = element.get(f"{ns}name") == name
+                    row_number = 0
+                elif inside:
+                    break
+                else:
+                    element.clear()
+                continue
+            if not inside:
+                continue
+            if tag == row and event == "start":
+                column_number = 0
+            elif tag == row:
+                row_number += int(element.get(f"{ns}number-rows-repeated") or 1)
+                element.clear()
+            elif event == "start" and tag in (
+                f"{ns}table-cell",
+                f"{ns}covered-table-cell",
+            ):
+                rows = int(element.get(f"{ns}number-rows-spanned") or 1)
+                columns = int(element.get(f"{ns}number-columns-spanned") or 1)
+                if rows > 1 or columns > 1:
+                    first_row, first_column = row_number + 1, column_number + 1
+                    ranges.append(
+                        (first_row, first_column, first_row + rows - 1, first_column + columns - 1)
+                    )
+                column_number += int(element.get(f"{ns}number-columns-repeated") or 1)
+    return ranges
 
 
 def _pick(path: Path, names: list[str], wanted: str | None) -> str:
