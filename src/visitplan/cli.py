@@ -737,9 +737,9 @@ def participants_import(
     if visit_file is not None:
         kept = _merge_into(visit_file, result, dry_run)
     if output == "json":
-        print(
-            json.dumps({**result.account(), "kept_corrections": kept}, indent=2, ensure_ascii=False)
-        )
+        from visitplan.importers.report import write_account
+
+        write_account(sys.stdout, {**result.account(), "kept_corrections": kept})
     elif visit_file is None:
         _print_participants(result, output)
     if result.rejected or any(w.dropped for w in result.warnings):

@@ -340,7 +340,7 @@ def long_cell_xlsx(folder: Path, length: int) -> Path:
     return path
 
 
-def password_xlsx(folder: Path, password: str = "secret") -> Path:
+def password_xlsx(folder: Path, password: str) -> Path:
     import msoffcrypto
     from openpyxl import Workbook
 

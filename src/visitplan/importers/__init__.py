@@ -93,13 +93,13 @@ FIELD_ORDER = (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     number: int
     cells: list[Cell]
 
 
-@dataclass
+@dataclass(slots=True)
 class Rejected:
     row: int
     reason: str
@@ -107,7 +107,7 @@ class Rejected:
     cells: list[Cell]
 
 
-@dataclass
+@dataclass(slots=True)
 class Merged:
     row: int
     into: int
@@ -117,7 +117,7 @@ class Merged:
         return f"row {self.into} replaces row {self.row} ({self.reason})"
 
 
-@dataclass
+@dataclass(slots=True)
 class CellWarning:
     """A cell that was cleaned, or left out of its row, and why."""
 
@@ -132,7 +132,7 @@ class CellWarning:
         return f"{self.row}:{self.column}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Imported:
     """A participant as it will be written: model field names, YAML-ready values."""
 
@@ -140,6 +140,7 @@ class Imported:
     fields: dict[str, Any]
     stamp: datetime | None = None
     cells: list[Cell] = field(default_factory=list)
+    key: str = ""  # name and organisation, compared (set once by _person_key)
 
     @property
     def email(self) -> str:
@@ -255,7 +256,7 @@ def import_participants(
                 next_row = number + 1
             continue
         # A workbook leaves out rows without cells; they count as the empty rows they are.
-        # (The reader has refused sheets that reach past MAX_ROWS, so this is bounded.)
+        # (The reader refuses sheets that reach past its LAST_ROW, so this is bounded.)
         data.extend(Row(n, []) for n in range(next_row, number))
         data.append(Row(number, cells))
         next_row = number + 1
@@ -329,6 +330,7 @@ def import_participants(
             result.rejected.append(Rejected(row.number, str(skip), skip.hint, row.cells))
             continue
         records.append(Imported(row.number, fields, stamp, row.cells))
+    data.clear()
     account_for(records, result, visit)
     return result
 
@@ -489,7 +491,7 @@ def _char_name(char: str) -> str:
     return f"U+{code:04X} (not a character)"
 
 
-@dataclass
+@dataclass(slots=True)
 class Cells:
     """One row's cells, cleaned, by field."""
 
@@ -555,13 +557,14 @@ def normalise_fields(
     out with a warning; only a row without a name is rejected (``_Skip``)."""
     warnings: list[CellWarning] = []
     fields: dict[str, Any] = {}
-
-    def cell(name: str) -> Cell:
-        value = cells.get(name)
-        mapped = context.value_map.get(name)
-        if mapped and value is not None:
-            return mapped.get(normalise_header(value), value)
-        return value
+    values = cells.values
+    raw = {
+        name: values[index] for name, index in cells.header.by_field.items() if index < len(values)
+    }
+    for name, mapped in context.value_map.items():
+        if raw.get(name) is not None:
+            raw[name] = mapped.get(normalise_header(raw[name]), raw[name])
+    cell = raw.get
 
     def warn(name: str, message: str, hint: str) -> None:
         letter, heading = cells.column(name)
@@ -602,7 +605,7 @@ def normalise_fields(
             plain_date = moment.time() == datetime.min.time() and not isinstance(
                 cells.get(key), datetime
             )
-            fields[key] = f"{moment:%Y-%m-%d}" if plain_date else f"{moment:%Y-%m-%d %H:%M}"
+            fields[key] = _moment_text(moment, plain_date)
 
     for key in ("organisation", "role", "notes"):
         text = clean_text(cell(key))
@@ -669,6 +672,11 @@ def normalise_fields(
     return fields, moments.get("timestamp"), warnings
 
 
+@lru_cache(maxsize=4096)
+def _moment_text(moment: datetime, plain_date: bool) -> str:
+    return f"{moment:%Y-%m-%d}" if plain_date else f"{moment:%Y-%m-%d %H:%M}"
+
+
 _PAIR = re.compile(r"\s*(?:→|->|>|=>| to | into | para | in | en | nach | a | σε | на | إلى )\s*")
 
 
@@ -730,19 +738,22 @@ def account_for(records: list[Imported], result: ImportResult, visit: Visit | No
     _validate(result)
 
 
-@lru_cache(maxsize=65_536)
 def _key(text: str) -> str:
     return normalise_header(text)
 
 
-def _person_key(record: Imported) -> tuple[str, str]:
-    return (_key(record.fields["name"]), _key(record.fields.get("organisation", "")))
+def _person_key(record: Imported) -> str:
+    """Name and organisation, as one comparable key (one string: 200,000 of them)."""
+    if not record.key:
+        name, organisation = record.fields["name"], record.fields.get("organisation", "")
+        record.key = f"{_key(name)}\x1f{_key(organisation)}"
+    return record.key
 
 
 def _deduplicate(records: list[Imported], result: ImportResult) -> None:
     """A later submission replaces an earlier one; one email for two names is a conflict."""
     by_email: dict[str, Imported] = {}
-    by_name: dict[tuple[str, str], Imported] = {}
+    by_name: dict[str, Imported] = {}
     position: dict[int, int] = {}  # row -> index in kept
     kept: list[Imported] = []
     for record in records:
@@ -793,7 +804,7 @@ def _assign_ids(records: list[Imported], visit: Visit | None) -> None:
     transliterated to Latin letters from any script."""
     existing = visit.participants if visit else []
     by_email = {p.email.lower(): p.id for p in existing if p.email}
-    by_name = {(_key(p.name), _key(p.organisation or "")): p.id for p in existing}
+    by_name = {f"{_key(p.name)}\x1f{_key(p.organisation or '')}": p.id for p in existing}
     used = {p.id for p in existing}
     for record in records:
         fields = record.fields

@@ -619,10 +619,16 @@ def normalise_header(text: object) -> str:
     return _normalise(str(text or ""))
 
 
-@lru_cache(maxsize=65_536)
+_ASCII_GAPS = re.compile(r"[^a-z0-9]+")
+_BRACKETS = re.compile(r"\(.*?\)|\[.*?\]")
+
+
+@lru_cache(maxsize=16_384)
 def _normalise(text: str) -> str:
+    if text.isascii():  # the common case, and the same result, far quicker
+        return _ASCII_GAPS.sub(" ", _BRACKETS.sub(" ", text.lower())).strip()
     composed = unicodedata.normalize("NFKC", text).casefold()
-    composed = re.sub(r"\(.*?\)|\[.*?\]", " ", composed)
+    composed = _BRACKETS.sub(" ", composed)
     kept: list[str] = []
     base = ""
     for char in unicodedata.normalize("NFD", composed):

@@ -54,18 +54,21 @@ def clean_text(value: object) -> str:
     """Text on one line; the apostrophe a spreadsheet puts before '=...' is dropped."""
     if value is None:
         return ""
-    text = " ".join(str(value).split())
+    original = str(value)
+    text = " ".join(original.split())
     if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@"):
-        text = text[1:]
-    return text
+        return text[1:]
+    # The same object when nothing changed: a large import keeps one copy of each text.
+    return original if text == original else text
 
 
 def clean_name(value: object) -> str:
     """'  jan  de VRIES ' -> 'Jan de Vries'; a name in mixed case (McDonald) is kept."""
-    words = clean_text(value).split(" ")
+    text = clean_text(value)
+    words = text.split(" ")
     mono = [w.isupper() or w.islower() or not any(c.isalpha() for c in w) for w in words]
     if not all(mono) or len(words) > 5:
-        return " ".join(words)
+        return text
     result = []
     for n, word in enumerate(words):
         lower = word.lower()
@@ -89,9 +92,10 @@ _PLAIN_EMAIL = re.compile(
 
 def clean_email(value: object) -> str:
     """Lower case and checked: plain ASCII addresses by pattern, others by email-validator."""
-    text = clean_text(value).lower().removeprefix("mailto:")
+    cleaned = clean_text(value)
+    text = cleaned.lower().removeprefix("mailto:")
     if len(text) <= 254 and _PLAIN_EMAIL.match(text):
-        return text
+        return cleaned if text == cleaned else text
     from email_validator import EmailNotValidError, validate_email
 
     try:
@@ -402,6 +406,17 @@ def parse_moment(value: object, order: str = DateOrder.DAY_FIRST) -> datetime | 
     """A naive local datetime (00:00 for a date alone) from what a sheet holds."""
     if value is None or value == "":
         return None
+    if isinstance(value, str):
+        return _parse_text_moment(value, order)
+    return _parse_moment(value, order)
+
+
+@lru_cache(maxsize=16_384)
+def _parse_text_moment(value: str, order: str) -> datetime | None:
+    return _parse_moment(value, order)
+
+
+def _parse_moment(value: object, order: str) -> datetime | None:
     if isinstance(value, datetime):
         return value.replace(tzinfo=None)
     if isinstance(value, date):

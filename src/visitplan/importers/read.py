@@ -22,7 +22,8 @@ from visitplan.findings import Finding, Location, Severity
 from visitplan.load import InputError
 
 Cell = Any  # str, int, float, bool, datetime, date, time or None
-MAX_ROWS = 200_000
+MAX_ROWS = 200_000  # participants' rows; the header may stand a few rows lower
+LAST_ROW = MAX_ROWS + 30  # the last sheet row read: MAX_ROWS below a header in row 30
 MAX_COLUMNS = 500
 MAX_CELL_CHARS = 10_000
 CSV_FIELD_LIMIT = 1_000_000
@@ -183,7 +184,7 @@ def _xlsx_rows(
                 if not present:
                     continue
                 width = max(c["column"] for c in present)
-                if number > MAX_ROWS:
+                if number > LAST_ROW:
                     far = max(present, key=lambda c: c["column"])
                     raise _limit_error(path, name, number, far["column"], "rows")
                 cells: list[Cell] = [None] * min(width, MAX_COLUMNS)
@@ -222,8 +223,8 @@ def _limit_error(path: Path, sheet: str, row: int, column: int, what: str) -> In
     where = f"{sheet}!{_letters(column)}{row}"
     return _error(
         path,
-        f"{where}: the sheet has values beyond row {MAX_ROWS:,}; visitplan reads "
-        f"at most {MAX_ROWS:,} rows",
+        f"{where}: the sheet has values beyond row {LAST_ROW:,}; visitplan reads "
+        f"at most {MAX_ROWS:,} rows of participants",
         "delete what lies below the participants (Ctrl+End shows the last cell Excel "
         "counts), or split the participants over several files",
     )
@@ -240,13 +241,15 @@ def _letters(column: int) -> str:
 def _read_calamine(path: Path, wanted: str | None) -> Sheet:
     from python_calamine import CalamineWorkbook
 
+    if path.suffix.lower() == ".ods":
+        _check_unpacked_sizes(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         names = workbook.sheet_names
         name = _pick(path, names, wanted)
         worksheet = workbook.get_sheet_by_name(name)
         end = worksheet.end
-        if end is not None and end[0] + 1 > MAX_ROWS:
+        if end is not None and end[0] + 1 > LAST_ROW:
             raise _limit_error(path, name, end[0] + 1, end[1] + 1, "rows")
         data = worksheet.to_python(skip_empty_area=False)
         merged = [
@@ -294,7 +297,9 @@ def _ods_merged(path: Path, name: str) -> list[Range]:
     row_number = 0
     column_number = 0
     with zipfile.ZipFile(path) as archive, archive.open("content.xml") as content:
-        for event, element in iterparse(content, events=("start", "end")):
+        # The part's unpacked size was checked; expat (2.4 and later) refuses entity
+        # amplification ("billion laughs"), and no external entity is ever fetched.
+        for event, element in iterparse(content, events=("start", "end")):  # noqa: S314
             tag = element.tag
             if tag == table:
                 if event == "start":
@@ -442,6 +447,19 @@ def sniff_dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
         return Fallback
 
 
+def _shared(value: str, seen: dict[str, str]) -> str:
+    """One object for each short text that repeats (countries, dates, answers): a large
+    file's rows then cost what their distinct values cost."""
+    if len(value) > 40:
+        return value
+    found = seen.get(value)
+    if found is not None:
+        return found
+    if len(seen) < 100_000:
+        seen[value] = value
+    return value
+
+
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
@@ -468,20 +486,21 @@ def _read_csv(path: Path, sheet: Sheet) -> Iterator[tuple[int, list[Cell]]]:
     csv.field_size_limit(CSV_FIELD_LIMIT)
     reader = csv.reader(_lines(text), dialect)
     number = 0
+    seen: dict[str, str] = {}
     try:
         for number, values in enumerate(reader, start=1):
-            if number > MAX_ROWS and any(values):
+            if number > LAST_ROW and any(values):
                 raise _error(
                     path,
-                    f"line {reader.line_num:,}: the file has more than {MAX_ROWS:,} rows; "
-                    f"visitplan reads at most {MAX_ROWS:,}",
+                    f"line {reader.line_num:,}: the file has more than {LAST_ROW:,} rows; "
+                    f"visitplan reads at most {MAX_ROWS:,} rows of participants",
                     "split the participants over several files",
                 )
             if len(values) > MAX_COLUMNS and any(values[MAX_COLUMNS:]):
                 sheet.cut_columns = max(
                     sheet.cut_columns, max(n for n, v in enumerate(values, start=1) if v)
                 )
-            yield number, [v if v != "" else None for v in values[:MAX_COLUMNS]]
+            yield number, [_shared(v, seen) if v != "" else None for v in values[:MAX_COLUMNS]]
     except csv.Error as exc:
         raise _error(
             path,
