@@ -636,12 +636,12 @@ def normalise_fields(
         fields["group"] = context.group
 
     for key in ("step_free", "migrant", "public"):
-        raw = cell(key)
-        flag = yes_no(raw)
+        answer = cell(key)
+        flag = yes_no(answer)
         if flag:
             fields[key] = True
-        elif flag is None and clean_text(raw):
-            warn(key, f"'{clean_text(raw)}' is not a yes or a no", "write Yes or No")
+        elif flag is None and clean_text(answer):
+            warn(key, f"'{clean_text(answer)}' is not a yes or a no", "write Yes or No")
 
     try:
         languages = language_codes(cell("languages"))
