@@ -341,7 +341,7 @@ def long_cell_xlsx(folder: Path, length: int) -> Path:
 
 
 def password_xlsx(folder: Path, password: str) -> Path:
-    import msoffcrypto
+    from msoffcrypto.format.ooxml import OOXMLFile
     from openpyxl import Workbook
 
     workbook = Workbook()
@@ -351,7 +351,7 @@ def password_xlsx(folder: Path, password: str) -> Path:
     workbook.save(plain)
     path = folder / "protected.xlsx"
     with plain.open("rb") as source, path.open("wb") as target:
-        office = msoffcrypto.format.ooxml.OOXMLFile(source)
+        office = OOXMLFile(source)
         office.encrypt(password, target)
     return path
 

@@ -441,6 +441,7 @@ def column_letter(index: int) -> str:
 # -- step 1: read the cells ---------------------------------------------------------------
 
 _LINE_BREAKS = frozenset("\n\r\u2028\u2029\x85")
+_SPACING = frozenset("\x0b\x0c\x1c\x1d\x1e\x1f")
 
 
 def _unwanted(char: str) -> bool:
@@ -467,6 +468,8 @@ def clean_controls(text: str, *, single_line: bool) -> tuple[str, str]:
     for char in text:
         if _unwanted(char):
             removed[_char_name(char)] += 1
+            if char in _SPACING:  # tabs and separators of another age: words stay apart
+                kept.append(" ")
         elif single_line and char in _LINE_BREAKS:
             removed["line break"] += 1
             kept.append(" ")

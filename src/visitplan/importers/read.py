@@ -190,7 +190,10 @@ def _xlsx_rows(
                 cells: list[Cell] = [None] * min(width, MAX_COLUMNS)
                 for cell in present:
                     if cell["column"] <= MAX_COLUMNS:
-                        cells[cell["column"] - 1] = cell["value"]
+                        value = cell["value"]
+                        if isinstance(value, str) and "_x" in value:
+                            value = _OOXML_ESCAPE.sub(_unescaped, value)
+                        cells[cell["column"] - 1] = value
                     else:
                         cut_columns = max(cut_columns, cell["column"])
                 yield number, cells
@@ -206,6 +209,15 @@ def _xlsx_rows(
         ) from None
     finally:
         workbook.close()
+
+
+# Excel writes characters XML cannot hold (control characters, lone surrogates) as
+# _xHHHH_, and a literal "_x" as _x005F_x; openpyxl leaves them as they are.
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    return chr(int(match.group(1), 16))
 
 
 def _xlsx_ranges(merged: Any) -> list[Range]:
@@ -362,6 +374,8 @@ def decode(raw: bytes) -> tuple[str, str]:
             try:
                 return raw.decode(encoding), encoding
             except UnicodeDecodeError as exc:
+                if encoding == "utf-8-sig":  # positions count from after the marker
+                    exc.start, exc.end = exc.start + len(bom), exc.end + len(bom)
                 raise EncodingProblem(_where_broken(raw, exc, encoding, label)) from None
     try:
         return raw.decode("utf-8"), "utf-8"
