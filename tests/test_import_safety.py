@@ -7,6 +7,7 @@ import csv
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,7 +15,7 @@ from conftest import EXAMPLES, Run
 from data import real_sheets
 
 
-def _import_json(run: Run, path: Path) -> tuple[int, dict[str, object], str]:
+def _import_json(run: Run, path: Path) -> tuple[int, dict[str, Any], str]:
     result = run("participants", "import", path, "--format", "json")
     account = json.loads(result.stdout) if result.stdout.strip() else {}
     return result.exit_code, account, result.stderr
@@ -45,10 +46,10 @@ def test_control_characters_in_a_csv_are_cleaned_and_reported(
         writer.writerow(["Rui Mota", "CM Porto", "plain"])
     code, account, stderr = _import_json(run, path)
     assert code == 0, stderr
-    people = {p["name"]: p for p in account["participants"]}  # type: ignore[attr-defined]
+    people = {p["name"]: p for p in account["participants"]}
     assert char not in json.dumps(account, ensure_ascii=False)
     assert people["Ana Silva"]["organisation"].replace(" ", "") == "AIMA"
-    where = {(w["row"], w["column"]) for w in account["warnings"]}  # type: ignore[attr-defined]
+    where = {(w["row"], w["column"]) for w in account["warnings"]}
     assert where == {(2, "B"), (2, "C")}
     assert f"U+{ord(char):04X}" in stderr and "controls.csv!2:B (Organisation)" in stderr
     assert "\x1b" not in stderr
@@ -62,10 +63,10 @@ def test_a_line_break_in_a_name_is_cleaned_and_reported(tmp_path: Path, run: Run
         writer.writerow(["Ana\nSilva", "Ground floor\nnear the lift"])
     code, account, _ = _import_json(run, path)
     assert code == 0
-    (person,) = account["participants"]  # type: ignore[misc]
+    (person,) = account["participants"]
     assert person["name"] == "Ana Silva"
     assert person["accessibility"] == "Ground floor near the lift"
-    (warning,) = account["warnings"]  # type: ignore[misc]
+    (warning,) = account["warnings"]
     assert (warning["row"], warning["column"]) == (2, "A") and "line break" in warning["message"]
 
 
@@ -83,9 +84,9 @@ def test_escaped_controls_and_lone_surrogates_in_an_xlsx_are_cleaned(
     workbook.save(path)
     code, account, stderr = _import_json(run, path)
     assert code == 0, stderr
-    names = [p["name"] for p in account["participants"]]  # type: ignore[attr-defined]
+    names = [p["name"] for p in account["participants"]]
     assert names == ["Ana Silva", "Rui Mota[2J"]
-    messages = {w["row"]: w["message"] for w in account["warnings"]}  # type: ignore[attr-defined]
+    messages = {w["row"]: w["message"] for w in account["warnings"]}
     assert "U+D800" in messages[2] and "surrogate" in messages[2]
     assert "U+000B" in messages[3] and "U+001B" in messages[3] and "U+FFFE" in messages[3]
 
@@ -174,7 +175,7 @@ def test_a_value_at_the_last_cell_of_the_grid_is_refused_with_its_place(
 def test_a_declared_dimension_is_not_trusted(tmp_path: Path, run: Run) -> None:
     code, account, stderr = _import_json(run, real_sheets.declared_huge_xlsx(tmp_path))
     assert code == 0, stderr
-    assert [p["name"] for p in account["participants"]] == ["Ana Silva", "Rui Mota"]  # type: ignore[attr-defined]
+    assert [p["name"] for p in account["participants"]] == ["Ana Silva", "Rui Mota"]
 
 
 def test_an_empty_styled_cell_far_away_costs_nothing(tmp_path: Path, run: Run) -> None:
@@ -187,19 +188,17 @@ def test_an_empty_styled_cell_far_away_costs_nothing(tmp_path: Path, run: Run) -
     workbook.save(path)
     code, account, stderr = _import_json(run, path)
     assert code == 0, stderr
-    assert len(account["participants"]) == 2  # type: ignore[arg-type]
+    assert len(account["participants"]) == 2
 
 
 def test_a_cell_over_the_length_limit_is_left_out_with_its_place(tmp_path: Path, run: Run) -> None:
     from visitplan.importers.read import MAX_CELL_CHARS
 
-    code, account, stderr = _import_json(
-        run, real_sheets.long_cell_xlsx(tmp_path, MAX_CELL_CHARS * 3)
-    )
+    code, account, _ = _import_json(run, real_sheets.long_cell_xlsx(tmp_path, MAX_CELL_CHARS * 3))
     assert code == 1
-    people = {p["name"]: p for p in account["participants"]}  # type: ignore[attr-defined]
+    people = {p["name"]: p for p in account["participants"]}
     assert "notes" not in people["Ana Silva"] and people["Rui Mota"]["notes"] == "short"
-    (warning,) = account["warnings"]  # type: ignore[misc]
+    (warning,) = account["warnings"]
     assert (warning["row"], warning["column"]) == (2, "C")
     assert f"over the limit of {MAX_CELL_CHARS:,}" in warning["message"]
 
@@ -223,8 +222,8 @@ def test_a_huge_text_in_a_small_workbook_is_read_and_left_out(tmp_path: Path, ru
     assert sum(i.file_size for i in zipfile.ZipFile(path).infolist()) > size
     code, account, _ = _import_json(run, path)
     assert code == 1
-    assert "notes" not in account["participants"][0]  # type: ignore[index]
-    assert f"{size:,} characters" in account["warnings"][0]["message"]  # type: ignore[index]
+    assert "notes" not in account["participants"][0]
+    assert f"{size:,} characters" in account["warnings"][0]["message"]
 
 
 def test_more_rows_than_the_limit_are_refused_with_the_line(tmp_path: Path, run: Run) -> None:
@@ -247,7 +246,7 @@ def test_columns_beyond_the_limit_are_said_not_read(tmp_path: Path, run: Run) ->
         writer.writerow(["Ana Silva", "ana@example.org", *(["x"] * (MAX_COLUMNS + 10))])
     code, account, _ = _import_json(run, path)
     assert code == 0
-    assert any("were not read" in note for note in account["notes"])  # type: ignore[attr-defined]
+    assert any("were not read" in note for note in account["notes"])
 
 
 def test_a_password_protected_workbook_says_so(tmp_path: Path, run: Run) -> None:
