@@ -141,6 +141,7 @@ class Imported:
     stamp: datetime | None = None
     cells: list[Cell] = field(default_factory=list)
     key: str = ""  # name and organisation, compared (set once by _person_key)
+    place: int = 0  # its index among the participants taken so far
 
     @property
     def email(self) -> str:
@@ -319,7 +320,9 @@ def import_participants(
         keep_unmapped=keep_unmapped,
     )
     records: list[Imported] = []
-    for row in data:
+    data.reverse()  # taken from the end, so each row's cells go as soon as it is read
+    while data:
+        row = data.pop()
         try:
             row_cells, warnings = read_cells(row, header)
             result.warnings.extend(warnings)
@@ -329,8 +332,9 @@ def import_participants(
         except _Skip as skip:
             result.rejected.append(Rejected(row.number, str(skip), skip.hint, row.cells))
             continue
-        records.append(Imported(row.number, fields, stamp, row.cells))
-    data.clear()
+        # The row's own cells are not kept: on 200,000 rows they would double the memory.
+        # A row rejected later is reported with its fields in their columns.
+        records.append(Imported(row.number, fields, stamp))
     account_for(records, result, visit)
     return result
 
@@ -453,15 +457,20 @@ def _unwanted(char: str) -> bool:
     return category in ("Cc", "Cs") or 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE
 
 
+# Every character _unwanted() or a line break could be: one search decides that a cell
+# needs no cleaning (almost every cell), without a loop over its characters.
 _SUSPECT = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff\n\r\u2028\u2029]"
+    "[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\u2028\u2029"
+    + "".join(f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0, 1 << 20, 1 << 16))
+    + "\U0010fffe\U0010ffff"
+    + "]"
 )
 
 
 def clean_controls(text: str, *, single_line: bool) -> tuple[str, str]:
     """``text`` without control characters (and line breaks, in a single-line field), and
     what was removed, said for a person ('' when nothing was)."""
-    if _SUSPECT.search(text) is None and text.isascii():
+    if _SUSPECT.search(text) is None:
         return text, ""
     removed: Counter[str] = Counter()
     kept: list[str] = []
@@ -737,7 +746,10 @@ def validate_row(fields: dict[str, Any]) -> None:
 
 def account_for(records: list[Imported], result: ImportResult, visit: Visit | None) -> None:
     _deduplicate(records, result)
+    records.clear()
     _assign_ids(result.taken, visit)
+    for record in result.taken:  # done with them: 200,000 rows need the room
+        record.key, record.stamp = "", None
     _validate(result)
 
 
@@ -756,8 +768,8 @@ def _person_key(record: Imported) -> str:
 def _deduplicate(records: list[Imported], result: ImportResult) -> None:
     """A later submission replaces an earlier one; one email for two names is a conflict."""
     by_email: dict[str, Imported] = {}
-    by_name: dict[str, Imported] = {}
-    position: dict[int, int] = {}  # row -> index in kept
+    # Names are compared only for rows without an email, so only then are they indexed.
+    by_name: dict[str, Imported] | None = {} if any(not r.email for r in records) else None
     kept: list[Imported] = []
     for record in records:
         earlier: Imported | None = None
@@ -772,28 +784,42 @@ def _deduplicate(records: list[Imported], result: ImportResult) -> None:
                         f"(row {earlier.row}), a different name",
                         "two people cannot share one email: correct one of them, or leave this "
                         "email empty",
-                        record.cells,
+                        _as_cells(record, result),
                     )
                 )
                 continue
-        if earlier is None:
+        elif by_name is not None:
             earlier = by_name.get(_person_key(record))
             same = "same name and organisation"
         if earlier is None:
-            position[record.row] = len(kept)
+            record.place = len(kept)
             kept.append(record)
             current = record
         else:
             newer, older, how = _newer(record, earlier)
             result.merged.append(Merged(older.row, newer.row, f"{same}, {how}"))
-            index = position.pop(earlier.row)
-            kept[index] = newer
-            position[newer.row] = index
+            newer.place = earlier.place
+            kept[earlier.place] = newer
             current = newer
         if current.email:
             by_email[current.email] = current
-        by_name[_person_key(current)] = current
+        if by_name is not None:
+            by_name[_person_key(current)] = current
     result.taken = kept
+
+
+def _as_cells(record: Imported, result: ImportResult) -> list[Cell]:
+    """The record's values in the columns they came from (for the rejected-rows report)."""
+    cells: list[Cell] = [None] * len(result.headers)
+    for name, index in result.columns.items():
+        value = record.fields.get(name)
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        if name == "given_name":
+            value = record.fields.get("name")
+        if index < len(cells) and value is not None:
+            cells[index] = value
+    return cells
 
 
 def _newer(a: Imported, b: Imported) -> tuple[Imported, Imported, str]:
@@ -809,18 +835,22 @@ def _assign_ids(records: list[Imported], visit: Visit | None) -> None:
     by_email = {p.email.lower(): p.id for p in existing if p.email}
     by_name = {f"{_key(p.name)}\x1f{_key(p.organisation or '')}": p.id for p in existing}
     used = {p.id for p in existing}
+    suffixes: dict[str, int] = {}
     for record in records:
         fields = record.fields
         match = by_email.get(record.email) if record.email else None
-        match = match or by_name.get(_person_key(record))
+        if match is None and by_name:
+            match = by_name.get(_person_key(record))
         if match:
             fields["id"] = match
             continue
         base = fields.get("id") or ascii_slug(fields["name"]) or "participant"
-        candidate, n = base, 1
-        while candidate in used:
+        candidate, n = base, suffixes.get(base, 1)
+        while candidate in used:  # linear: each base remembers the suffix it reached
             n += 1
             candidate = f"{base}-{n}"
+        if n > 1:
+            suffixes[base] = n
         fields["id"] = candidate
         used.add(candidate)
     for record in records:
@@ -849,7 +879,7 @@ def _validate(result: ImportResult) -> None:
                             record.row,
                             f"{where}: {message}",
                             "correct the value in the sheet",
-                            record.cells,
+                            _as_cells(record, result),
                         )
                     )
                     break

@@ -474,19 +474,43 @@ def _shared(value: str, seen: dict[str, str]) -> str:
     return value
 
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+def csv_encoding(path: Path) -> str:
+    """The encoding of a CSV file, found without holding its text: BOMs, then UTF-8
+    checked as a stream, then detection (``decode``) for anything else."""
+    with path.open("rb") as stream:
+        head = stream.read(4)
+        for bom, encoding in (
+            (codecs.BOM_UTF8, "utf-8-sig"),
+            (codecs.BOM_UTF16_LE, "utf-16"),
+            (codecs.BOM_UTF16_BE, "utf-16"),
+        ):
+            if head.startswith(bom):
+                return encoding if _decodes(path, encoding) else _refuse_broken(path)
+    if _decodes(path, "utf-8"):
+        return "utf-8"
+    return decode(path.read_bytes())[1]
 
 
-def _lines(text: str) -> Iterator[str]:
-    """The text's lines with their endings, without a second copy of the text
-    (io.StringIO keeps four bytes per character)."""
-    for match in _LINE.finditer(text):
-        yield match.group(0)
+def _decodes(path: Path, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        with path.open("rb") as stream:
+            while chunk := stream.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _refuse_broken(path: Path) -> str:
+    decode(path.read_bytes())  # raises EncodingProblem, which says where
+    raise AssertionError("unreachable: the file did not decode")
 
 
 def _read_csv(path: Path, sheet: Sheet) -> Iterator[tuple[int, list[Cell]]]:
     try:
-        text, _ = decode(path.read_bytes())
+        encoding = csv_encoding(path)
     except EncodingProblem as problem:
         raise _error(
             path,
@@ -494,11 +518,18 @@ def _read_csv(path: Path, sheet: Sheet) -> Iterator[tuple[int, list[Cell]]]:
             "open it in a spreadsheet program or text editor and save it again as UTF-8 "
             "(CSV UTF-8 in Excel)",
         ) from None
-    except MemoryError:
-        raise _error(path, "the file is too large to read", "split it into smaller files") from None
-    dialect = sniff_dialect(text[:20_000])
+    errors = "strict" if encoding in ("utf-8", "utf-8-sig", "utf-16") else "replace"
+    # Read as a stream: a large file's text is never held whole beside its rows.
+    with path.open(encoding=encoding, errors=errors, newline="") as stream:
+        yield from _csv_rows(path, stream, sheet)
+
+
+def _csv_rows(path: Path, stream: Any, sheet: Sheet) -> Iterator[tuple[int, list[Cell]]]:
+    text = stream.read(20_000)
+    stream.seek(0)
+    dialect = sniff_dialect(text)
     csv.field_size_limit(CSV_FIELD_LIMIT)
-    reader = csv.reader(_lines(text), dialect)
+    reader = csv.reader(stream, dialect)
     number = 0
     seen: dict[str, str] = {}
     try:
