@@ -61,6 +61,7 @@ def test_csvs_with_boms_and_broken_bytes_never_crash(
     account = json.loads(result.stdout)
     taken = json.dumps(account["participants"], ensure_ascii=False)
     assert not any(c in taken for c in "\x00\x1b\x0b\x0c\ufffe")
-    assert len(account["participants"]) + len(account["merged"]) + len(
-        account["rejected"]
-    ) == account["rows_read"]
+    assert (
+        len(account["participants"]) + len(account["merged"]) + len(account["rejected"])
+        == account["rows_read"]
+    )

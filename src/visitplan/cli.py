@@ -750,7 +750,7 @@ def _print_import_summary(result: Any) -> None:
     from rich.table import Table
 
     console = _console(stderr=True)
-    for rejected in result.rejected:
+    for rejected in sorted(result.rejected, key=lambda r: r.row):
         console.print(
             f"{result.sheet}!{rejected.row}: {rejected.reason} — {rejected.hint}",
             markup=False,
