@@ -172,6 +172,20 @@ def test_a_value_at_the_last_cell_of_the_grid_is_refused_with_its_place(
     assert "XFD1048576" in result.stderr and "200,000" in result.stderr
 
 
+@pytest.mark.parametrize(("row", "column"), [(1_048_576, 16_384), (40_000, 16_000)])
+def test_an_ods_spanning_the_grid_is_refused_before_it_is_laid_out(
+    tmp_path: Path, run: Run, row: int, column: int
+) -> None:
+    from openpyxl.utils import get_column_letter
+
+    where = f"{get_column_letter(column)}{row}"
+    path = real_sheets.far_cell_ods(tmp_path, row, column)
+    assert path.stat().st_size < 10_000
+    result = run("participants", "import", path)
+    assert result.exit_code == 2
+    assert f"Sheet1!{where}" in result.stderr
+
+
 def test_a_declared_dimension_is_not_trusted(tmp_path: Path, run: Run) -> None:
     code, account, stderr = _import_json(run, real_sheets.declared_huge_xlsx(tmp_path))
     assert code == 0, stderr

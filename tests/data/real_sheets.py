@@ -300,6 +300,38 @@ def far_cell_xlsx(folder: Path, value: Any = "x") -> Path:
     return path
 
 
+def far_cell_ods(folder: Path, row: int, column: int) -> Path:
+    """Two participants and one value far away, reached by repeated empty rows and
+    columns: a file of a few KB that spans the grid."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    def text_cell(value: str) -> Any:
+        cell = TableCell(valuetype="string")
+        cell.addElement(P(text=value))
+        return cell
+
+    document = OpenDocumentSpreadsheet()
+    table = Table(name="Sheet1")
+    for values in (["Name", "Email"], ["Ana Silva", "ana@example.org"]):
+        line = TableRow()
+        for value in values:
+            line.addElement(text_cell(value))
+        table.addElement(line)
+    gap = TableRow(numberrowsrepeated=row - 3)
+    gap.addElement(TableCell(numbercolumnsrepeated=column))
+    table.addElement(gap)
+    last = TableRow()
+    last.addElement(TableCell(numbercolumnsrepeated=column - 1))
+    last.addElement(text_cell("x"))
+    table.addElement(last)
+    document.spreadsheet.addElement(table)
+    path = folder / "far-cell.ods"
+    document.save(str(path))
+    return path
+
+
 def declared_huge_xlsx(folder: Path) -> Path:
     """Real cells in A1:B3, but a dimension that claims the whole grid."""
     from openpyxl import Workbook

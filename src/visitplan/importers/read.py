@@ -30,6 +30,7 @@ CSV_FIELD_LIMIT = 1_000_000
 # Largest part of a workbook, unpacked: far above any registration sheet, far below
 # what would exhaust memory (a few KB can unpack to gigabytes).
 MAX_UNPACKED_BYTES = 300 * 1024 * 1024
+MAX_GRID_CELLS = 20_000_000  # rows x columns a sheet laid out as one grid may span
 Range = tuple[int, int, int, int]  # min_row, min_col, max_row, max_col, 1-based
 
 
@@ -253,8 +254,26 @@ def _letters(column: int) -> str:
 def _read_calamine(path: Path, wanted: str | None) -> Sheet:
     from python_calamine import CalamineWorkbook
 
+    layout: list[Range] | None = None
     if path.suffix.lower() == ".ods":
         _check_unpacked_sizes(path)
+        # calamine lays every sheet out as one grid when it opens the file: find the
+        # real extent first.
+        try:
+            table, last_row, last_column, layout = _ods_layout(path, wanted)
+        except Exception:  # a damaged file: calamine says so below
+            table, last_row, last_column = "", 0, 0
+        if last_row > LAST_ROW:
+            raise _limit_error(path, table, last_row, last_column, "rows")
+        if last_row * last_column > MAX_GRID_CELLS:
+            raise _error(
+                path,
+                f"{table}!{_letters(last_column)}{last_row}: the sheet has values as far "
+                f"as column {_letters(last_column)} and row {last_row:,}, more than "
+                "visitplan reads",
+                f"delete what lies beyond the participants (the first {MAX_COLUMNS} "
+                "columns are read), or copy them into a new sheet",
+            )
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         names = workbook.sheet_names
@@ -268,8 +287,8 @@ def _read_calamine(path: Path, wanted: str | None) -> Sheet:
             (r0 + 1, c0 + 1, r1 + 1, c1 + 1)
             for (r0, c0), (r1, c1) in (worksheet.merged_cell_ranges or [])
         ]
-        if path.suffix.lower() == ".ods" and not merged:
-            merged = _ods_merged(path, name)
+        if layout is not None and not merged:
+            merged = layout
     except InputError:
         raise
     except Exception as exc:  # calamine raises its own error types for damaged files
@@ -294,11 +313,14 @@ def _read_calamine(path: Path, wanted: str | None) -> Sheet:
 
 
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 
 
-def _ods_merged(path: Path, name: str) -> list[Range]:
-    """Merged ranges of one table of an .ods (calamine does not report them): the cells
-    with ``number-rows-spanned`` or ``number-columns-spanned``, read as a stream."""
+def _ods_layout(path: Path, name: str | None) -> tuple[str, int, int, list[Range]]:
+    """The name of a table of an .ods (``name``, or the first), the last row and column
+    holding a value in it, and its merged
+    ranges (calamine does not report them), read as a stream: repeated rows and
+    columns are counted, never expanded."""
     import zipfile
     from xml.etree.ElementTree import iterparse
 
@@ -306,8 +328,11 @@ def _ods_merged(path: Path, name: str) -> list[Range]:
     table, row = f"{ns}table", f"{ns}table-row"
     ranges: list[Range] = []
     inside = False
-    row_number = 0
-    column_number = 0
+    row_number = row_repeat = 0
+    column_number = cell_start = 0
+    last_row = last_column = 0
+    found_name = ""
+    cells = (f"{ns}table-cell", f"{ns}covered-table-cell")
     with zipfile.ZipFile(path) as archive, archive.open("content.xml") as content:
         # The part's unpacked size was checked; expat (2.4 and later) refuses entity
         # amplification ("billion laughs"), and no external entity is ever fetched.
@@ -315,7 +340,9 @@ def _ods_merged(path: Path, name: str) -> list[Range]:
             tag = element.tag
             if tag == table:
                 if event == "start":
-                    inside = element.get(f"{ns}name") == name
+                    found = element.get(f"{ns}name") or ""
+                    inside = found == name or (name is None and not found_name)
+                    found_name = found_name or (found if inside else "")
                     row_number = 0
                 elif inside:
                     break
@@ -326,22 +353,26 @@ def _ods_merged(path: Path, name: str) -> list[Range]:
                 continue
             if tag == row and event == "start":
                 column_number = 0
+                row_repeat = int(element.get(f"{ns}number-rows-repeated") or 1)
             elif tag == row:
-                row_number += int(element.get(f"{ns}number-rows-repeated") or 1)
+                row_number += row_repeat
                 element.clear()
-            elif event == "start" and tag in (
-                f"{ns}table-cell",
-                f"{ns}covered-table-cell",
-            ):
+            elif event == "end" and tag in cells:
+                if len(element) or element.get(f"{_OFFICE}value-type"):
+                    last_row = max(last_row, row_number + row_repeat)
+                    last_column = max(last_column, column_number)
+                element.clear()
+            elif event == "start" and tag in cells:
+                cell_start = column_number
                 rows = int(element.get(f"{ns}number-rows-spanned") or 1)
                 columns = int(element.get(f"{ns}number-columns-spanned") or 1)
                 if rows > 1 or columns > 1:
-                    first_row, first_column = row_number + 1, column_number + 1
+                    first_row, first_column = row_number + 1, cell_start + 1
                     ranges.append(
                         (first_row, first_column, first_row + rows - 1, first_column + columns - 1)
                     )
                 column_number += int(element.get(f"{ns}number-columns-repeated") or 1)
-    return ranges
+    return found_name, last_row, last_column, ranges
 
 
 def _pick(path: Path, names: list[str], wanted: str | None) -> str:
