@@ -714,6 +714,16 @@ def participants_import(
                 markup=False,
             )
             raise typer.Exit(EXIT_INPUT)
+        from visitplan.importers.columns import FIELDS
+
+        if name.strip() not in FIELDS:
+            _console(stderr=True).print(
+                f'--map-value "{item}": "{name.strip()}" is not a field; use one of '
+                + ", ".join(f for f in FIELDS if f != "ignore"),
+                style="bold red",
+                markup=False,
+            )
+            raise typer.Exit(EXIT_INPUT)
         values.setdefault(name.strip(), {})[typed.strip()] = meaning.strip()
     try:
         result = import_participants(
