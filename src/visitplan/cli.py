@@ -635,7 +635,17 @@ def participants_import(
             "--map",
             help='Say which column is which: "Header=field" (repeatable); field is '
             "name, given_name, family_name, email, organisation, role, country, phone, group, "
-            "arrival, departure, dietary, accessibility, languages, notes or ignore.",
+            "arrival, departure, dietary, accessibility, languages, interpretation, notes "
+            "or ignore. Headings in any script work.",
+            show_default=False,
+        ),
+    ] = None,
+    value_mapping: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map-value",
+            help='Say what a value means: "field:Value=meaning" (repeatable), e.g. '
+            '"group:Housing=housing" or "country:Kosova=XK".',
             show_default=False,
         ),
     ] = None,
@@ -661,7 +671,11 @@ def participants_import(
     output: Annotated[
         str,
         typer.Option(
-            "--format", "-f", help="Without --visit: print the participants as yaml or json."
+            "--format",
+            "-f",
+            help="yaml: print the participants (without --visit); json: print the whole "
+            "account of the import (participants, rejected, merged, warnings, "
+            "unmapped_columns).",
         ),
     ] = "yaml",
     keep_unmapped: Annotated[
@@ -675,8 +689,10 @@ def participants_import(
     """Import participants from a registration spreadsheet.
 
     Every row is accounted for: taken, merged as a duplicate (a later submission replaces
-    an earlier one), or rejected with its row number and the reason. Exit 0: all rows
-    taken or merged; 1: some rows were rejected; 2: the file cannot be read.
+    an earlier one), or rejected with its row number and the reason. A cell that cannot
+    be read (a country, a date, a group) is left out of its row with a warning at its
+    row and column. Exit 0: all rows taken or merged, every cell read; 1: some rows were
+    rejected or some cells left out; 2: the file cannot be read.
 
     Example: visitplan participants import registrations.xlsx --visit my-visit/visit.yaml
     """
@@ -693,6 +709,28 @@ def participants_import(
             )
             raise typer.Exit(EXIT_INPUT)
         overrides[header.strip()] = field.strip()
+    values: dict[str, dict[str, str]] = {}
+    for item in value_mapping or []:
+        name, _, rest = item.partition(":")
+        typed, _, meaning = rest.rpartition("=")
+        if not name.strip() or not typed.strip() or not meaning.strip():
+            _console(stderr=True).print(
+                f'--map-value needs "field:Value=meaning", not "{item}"',
+                style="bold red",
+                markup=False,
+            )
+            raise typer.Exit(EXIT_INPUT)
+        from visitplan.importers.columns import FIELDS
+
+        if name.strip() not in FIELDS:
+            _console(stderr=True).print(
+                f'--map-value "{item}": "{name.strip()}" is not a field; use one of '
+                + ", ".join(f for f in FIELDS if f != "ignore"),
+                style="bold red",
+                markup=False,
+            )
+            raise typer.Exit(EXIT_INPUT)
+        values.setdefault(name.strip(), {})[typed.strip()] = meaning.strip()
     try:
         result = import_participants(
             sheet_file,
@@ -701,6 +739,7 @@ def participants_import(
             group=group,
             visit=visit,
             keep_unmapped=keep_unmapped,
+            value_map=values,
         )
     except InputError as error:
         _fail_input(error.findings)
@@ -710,11 +749,16 @@ def participants_import(
 
         write_rejected(report, result)
         _console(stderr=True).print(f"Rejected rows written to {report}")
-    if visit_file is None:
+    kept: list[str] = []
+    if visit_file is not None:
+        kept = _merge_into(visit_file, result, dry_run)
+    if output == "json":
+        from visitplan.importers.report import write_account
+
+        write_account(sys.stdout, {**result.account(), "kept_corrections": kept})
+    elif visit_file is None:
         _print_participants(result, output)
-    else:
-        _merge_into(visit_file, result, dry_run)
-    if result.rejected:
+    if result.rejected or any(w.dropped for w in result.warnings):
         raise typer.Exit(EXIT_FINDINGS)
 
 
@@ -722,12 +766,21 @@ def _print_import_summary(result: Any) -> None:
     from rich.table import Table
 
     console = _console(stderr=True)
-    for rejected in result.rejected:
+    for rejected in sorted(result.rejected, key=lambda r: r.row):
         console.print(
             f"{result.sheet}!{rejected.row}: {rejected.reason} — {rejected.hint}",
             markup=False,
             style="yellow" if _is_terminal(True) else None,
         )
+    for warning in sorted(result.warnings, key=lambda w: (w.row, len(w.column), w.column)):
+        heading = f" ({warning.header})" if warning.header else ""
+        console.print(
+            f"{result.sheet}!{warning.where}{heading}: {warning.message}",
+            markup=False,
+            style="yellow" if _is_terminal(True) else None,
+        )
+    for merged in result.merged:
+        console.print(f"{result.sheet}: {merged}", markup=False)
     for note in result.notes:
         console.print(f"note: {note}", markup=False)
     if result.unmapped:
@@ -753,9 +806,6 @@ def _print_import_summary(result: Any) -> None:
 
 
 def _print_participants(result: Any, output: str) -> None:
-    if output == "json":
-        print(json.dumps([r.fields for r in result.taken], indent=2, ensure_ascii=False))
-        return
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="rt")
@@ -763,22 +813,31 @@ def _print_participants(result: Any, output: str) -> None:
     yaml.dump({"participants": [r.fields for r in result.taken]}, sys.stdout)
 
 
-def _merge_into(visit_file: Path, result: Any, dry_run: bool) -> None:
+def _merge_into(visit_file: Path, result: Any, dry_run: bool) -> list[str]:
     import difflib
 
-    from visitplan.importers.visit_file import merge_participants, write_atomically
+    from visitplan.importers.visit_file import (
+        merge_participants,
+        read_imported,
+        write_atomically,
+        write_imported,
+    )
     from visitplan.load import InputError, load_text
 
     original = visit_file.read_text(encoding="utf-8")
-    merged = merge_participants(original, result.taken)
+    merged = merge_participants(original, result.taken, read_imported(visit_file))
     console = _console(stderr=True)
+    for kept in merged.kept:
+        console.print(kept, markup=False)
     summary = (
         f"{len(merged.added)} added, {len(merged.updated)} updated, "
         f"{len(merged.unchanged)} unchanged"
     )
     if not merged.changed:
+        if not dry_run:
+            write_imported(visit_file, merged.imported)
         console.print(f"{visit_file}: nothing to change ({summary}).")
-        return
+        return merged.kept
     try:
         load_text(merged.text, str(visit_file))
     except InputError as error:
@@ -796,9 +855,11 @@ def _merge_into(visit_file: Path, result: Any, dry_run: bool) -> None:
         )
         sys.stdout.writelines(diff)
         console.print(f"Dry run: {summary}; nothing written.")
-        return
+        return merged.kept
     backup = write_atomically(visit_file, merged.text)
+    write_imported(visit_file, merged.imported)
     console.print(f"{visit_file}: {summary} (previous version kept as {backup.name}).")
+    return merged.kept
 
 
 @participants_app.command("template")
@@ -827,7 +888,7 @@ def participants_template(
             f"{out} exists already; choose another name with -o.", style="bold red"
         )
         raise typer.Exit(EXIT_INPUT)
-    groups = [g.id for g in _load(visit_file).visit.groups] if visit_file else []
+    groups = [g.name for g in _load(visit_file).visit.groups] if visit_file else []
     write_template(out, groups)
     _console().print(
         f"Wrote {out}. Share it, then: visitplan participants import {out} --visit visit.yaml"

@@ -269,6 +269,44 @@ Email = Annotated[
     BeforeValidator(_parse_email),
     WithJsonSchema({"type": "string", "format": "email"}),
 ]
+# What people write in a needs field when they have none: not a need to cater for.
+NO_NEED = frozenset(
+    {
+        *("", "-", "--", "—", "none", "no", "nothing", "n/a", "na", "nil", "not applicable"),
+        *("nenhuma", "nenhum", "nada", "nessuna", "nessuno", "aucune", "aucun", "keine"),
+        *("kein", "ninguna", "ninguno", "geen", "ingen", "καμία", "καμια", "κανένα"),
+        *("nema", "nincs", "brak", "niciuna", "няма", "немає", "нет", "لا يوجد", "yok"),
+    }
+)
+
+
+def _need(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().casefold().rstrip(".") in NO_NEED:
+        return None
+    return value
+
+
+def _parse_interpretation(value: Any) -> str:
+    text = _text(value).lower().replace(" ", "")
+    if not re.fullmatch(r"(?:[a-z]{2,3}>)?[a-z]{2,3}", text):
+        raise PydanticCustomError(
+            "interpretation_format",
+            "'{value}' is not an interpretation need",
+            {
+                "value": _text(value),
+                "hint": "write the language they need interpretation into (el), or from>into "
+                "(en>el), with two-letter codes",
+            },
+        )
+    return text
+
+
+Need = Annotated[str | None, BeforeValidator(_need)]
+InterpretationNeed = Annotated[
+    str,
+    BeforeValidator(_parse_interpretation),
+    WithJsonSchema({"type": "string", "pattern": "^([a-z]{2,3}>)?[a-z]{2,3}$"}),
+]
 IdList = Annotated[list[Id], BeforeValidator(_as_list)]
 LanguageList = Annotated[list[LanguageCode], BeforeValidator(_as_list)]
 TextList = Annotated[list[str], BeforeValidator(_as_list)]
@@ -504,6 +542,11 @@ class Group(Strict):
     id: Id
     name: str = Field(min_length=1)
     description: str | None = None
+    aliases: TextList = Field(
+        default_factory=list,
+        description="Other names registration sheets use for this group (imports match "
+        "them, as they match the id and the name).",
+    )
 
 
 class Session(Strict):
@@ -605,12 +648,21 @@ class Participant(Strict):
     departure: LocalDateTime | None = Field(
         default=None, description="When they leave, local time of the visit (YYYY-MM-DD HH:MM)."
     )
-    dietary: str | None = Field(default=None, description="Dietary needs (private).")
-    accessibility: str | None = Field(default=None, description="Accessibility needs (private).")
+    dietary: Need = Field(
+        default=None, description="Dietary needs (private); 'none' or '-' means none."
+    )
+    accessibility: Need = Field(
+        default=None, description="Accessibility needs (private); 'none' or '-' means none."
+    )
     step_free: Flag = Field(
         default=False, description="Needs step-free access (wheelchair, reduced mobility)."
     )
     languages: LanguageList = Field(default_factory=list, description="Languages they follow.")
+    interpretation: InterpretationNeed | None = Field(
+        default=None,
+        description="Interpretation they need: the language they need it into (el), or a "
+        "pair from>into (en>el); none means none.",
+    )
     migrant: Flag = Field(default=False, description="Takes part as a migrant participant.")
     public: Flag = Field(
         default=False, description="Consents to their name appearing in public documents."
@@ -632,6 +684,14 @@ class Participant(Strict):
                 },
             )
         return value
+
+
+def interpretation_into(need: str | None) -> tuple[str | None, str | None]:
+    """(from, into) of an interpretation need: 'en>el' -> ('en', 'el'), 'el' -> (None, 'el')."""
+    if not need:
+        return None, None
+    source, _, into = need.rpartition(">")
+    return source or None, into
 
 
 def _naive(moment: datetime) -> datetime:

@@ -18,7 +18,14 @@ from typing import Any, ClassVar
 
 from visitplan.exporters import BuildContext
 from visitplan.exporters.ics import feed_path
-from visitplan.model import PROGRAMME_KINDS, Participant, Session, SessionKind, Visit
+from visitplan.model import (
+    PROGRAMME_KINDS,
+    Participant,
+    Session,
+    SessionKind,
+    Visit,
+    interpretation_into,
+)
 from visitplan.timeline import group_sessions
 
 SIGNED_KINDS = PROGRAMME_KINDS | {SessionKind.SOCIAL}
@@ -271,10 +278,18 @@ def _summary(writer: _Writer, visit: Visit, context: BuildContext) -> None:
 
 def _catering(writer: _Writer, visit: Visit, context: BuildContext, attendance: Attendance) -> None:
     """Per day and venue: how many people, which diets, which access needs."""
-    sheet = writer.sheet("Catering & access", [16, 34, 30, 11, 34, 40], freeze="A2")
+    sheet = writer.sheet("Catering & access", [16, 34, 30, 11, 34, 40, 30], freeze="A2")
     writer.row(
         sheet,
-        ["Date", "Sessions", "Venue", "People", "Dietary needs", "Accessibility needs"],
+        [
+            "Date",
+            "Sessions",
+            "Venue",
+            "People",
+            "Dietary needs",
+            "Accessibility needs",
+            "Interpretation needs",
+        ],
         header=True,
     )
     by_slot: dict[tuple[date, str], list[Session]] = defaultdict(list)
@@ -288,6 +303,7 @@ def _catering(writer: _Writer, visit: Visit, context: BuildContext, attendance: 
         access += [
             f"{p.name}: step-free access" for p in people if p.step_free and not p.accessibility
         ]
+        interpretation = Counter(p.interpretation for p in people if p.interpretation)
         writer.row(
             sheet,
             [
@@ -297,9 +313,15 @@ def _catering(writer: _Writer, visit: Visit, context: BuildContext, attendance: 
                 len(people),
                 "; ".join(f"{need}: {n}" for need, n in sorted(diets.items())),
                 "; ".join(access),
+                "; ".join(f"{_need_text(need)}: {n}" for need, n in sorted(interpretation.items())),
             ],
             wrap=True,
         )
+
+
+def _need_text(need: str) -> str:
+    source, into = interpretation_into(need)
+    return f"{source} into {into}" if source else f"into {into}"
 
 
 def attendance_slots(sessions: list[Session]) -> list[tuple[str, list[Session]]]:

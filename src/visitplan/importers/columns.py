@@ -1,7 +1,7 @@
 """Which column holds what: the header row, found below titles and blank rows, mapped
-to participant fields by synonyms in English, Portuguese, Italian, French, German and
-Spanish, as registration forms (Google Forms, Microsoft Forms, EUSurvey, Eventbrite)
-and hand-made sheets write them.
+to participant fields by synonyms in the languages of European forms (Latin, Greek and
+Cyrillic scripts) and in Arabic, Hebrew, Chinese and Japanese, as registration forms
+(Google Forms, Microsoft Forms, EUSurvey, Eventbrite) and hand-made sheets write them.
 """
 
 from __future__ import annotations
@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-# field -> header words (normalised: lower case, no accents, no punctuation).
+# field -> header words (compared after normalise_header: case, accents and punctuation
+# do not matter).
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "name": (
         "name",
@@ -34,6 +36,38 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "nombre completo",
         "nombre y apellidos",
         "attendee name",
+        "ονοματεπωνυμο",
+        "ονομα",
+        "ονομα και επωνυμο",
+        "ονοματεπωνυμο συμμετεχοντα",
+        "фио",
+        "имя и фамилия",
+        "полное имя",
+        "прізвище та ім я",
+        "піб",
+        "повне ім я",
+        "име",
+        "име и фамилия",
+        "الاسم",
+        "الاسم الكامل",
+        "שם",
+        "שם מלא",
+        "姓名",
+        "名前",
+        "氏名",
+        "ad soyad",
+        "isim",
+        "imie i nazwisko",
+        "naam",
+        "volledige naam",
+        "navn",
+        "fulde navn",
+        "ime i prezime",
+        "nev",
+        "teljes nev",
+        "nume",
+        "nume complet",
+        "nume si prenume",
     ),
     "given_name": (
         "first name",
@@ -45,6 +79,14 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "prenom",
         "vorname",
         "nombre de pila",
+        "μικρο ονομα",
+        "имя",
+        "ім я",
+        "imie",
+        "voornaam",
+        "fornavn",
+        "keresztnev",
+        "prenume",
     ),
     "family_name": (
         "last name",
@@ -60,6 +102,18 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "familienname",
         "apellido",
         "apellidos",
+        "επωνυμο",
+        "фамилия",
+        "прізвище",
+        "фамилно име",
+        "اسم العائلة",
+        "soyad",
+        "nazwisko",
+        "achternaam",
+        "efternavn",
+        "prezime",
+        "vezeteknev",
+        "nume de familie",
     ),
     "email": (
         "email",
@@ -80,6 +134,27 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "correo electronico",
         "correo",
         "username",
+        "ηλεκτρονικο ταχυδρομειο",
+        "διευθυνση email",
+        "электронная почта",
+        "эл почта",
+        "почта",
+        "електронна пошта",
+        "ел пошта",
+        "имейл",
+        "البريد الالكتروني",
+        "البريد الإلكتروني",
+        "דוא ל",
+        "דואר אלקטרוני",
+        "电子邮件",
+        "邮箱",
+        "メール",
+        "メールアドレス",
+        "e posta",
+        "e postadresse",
+        "adres e mail",
+        "e mailadres",
+        "adresa de e mail",
     ),
     "organisation": (
         "organisation",
@@ -108,6 +183,33 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "institucion",
         "organizacion",
         "entidad",
+        "φορεας",
+        "οργανισμος",
+        "οργανωση",
+        "организация",
+        "организация учреждение",
+        "організація",
+        "установа організація",
+        "установа",
+        "организация институция",
+        "الجهة",
+        "المنظمة",
+        "المؤسسة",
+        "ארגון",
+        "机构",
+        "组织",
+        "単位",
+        "所属",
+        "kurum",
+        "kurulus",
+        "organizacja",
+        "instytucja",
+        "organisatie",
+        "organizacija",
+        "szervezet",
+        "intezmeny",
+        "organizatie",
+        "institutie",
     ),
     "role": (
         "role",
@@ -125,6 +227,26 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "funktion",
         "stelle",
         "puesto",
+        "ιδιοτητα",
+        "θεση",
+        "ρολος",
+        "должность",
+        "роль",
+        "посада",
+        "длъжност",
+        "المنصب",
+        "الوظيفة",
+        "תפקיד",
+        "职务",
+        "職位",
+        "gorev",
+        "unvan",
+        "stanowisko",
+        "functie",
+        "stilling",
+        "funkcija",
+        "beosztas",
+        "functia",
     ),
     "country": (
         "country",
@@ -141,6 +263,22 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "land",
         "wohnsitzland",
         "country of origin",
+        "χωρα",
+        "χωρα διαμονης",
+        "страна",
+        "країна",
+        "държава",
+        "البلد",
+        "الدولة",
+        "מדינה",
+        "国家",
+        "国",
+        "ulke",
+        "kraj",
+        "land van herkomst",
+        "drzava",
+        "orszag",
+        "tara",
     ),
     "phone": (
         "phone",
@@ -163,8 +301,41 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "telefonnummer",
         "movil",
         "celular",
+        "τηλεφωνο",
+        "κινητο",
+        "телефон",
+        "мобильный телефон",
+        "мобільний телефон",
+        "الهاتف",
+        "رقم الهاتف",
+        "טלפון",
+        "电话",
+        "電話",
+        "telefon numarasi",
+        "numer telefonu",
+        "telefoonnummer",
+        "telefonszam",
     ),
-    "group": ("group", "grupo", "gruppo", "groupe", "gruppe", "track", "study group"),
+    "group": (
+        "group",
+        "grupo",
+        "gruppo",
+        "groupe",
+        "gruppe",
+        "track",
+        "study group",
+        "ομαδα",
+        "группа",
+        "група",
+        "المجموعة",
+        "קבוצה",
+        "组",
+        "グループ",
+        "grup",
+        "grupa",
+        "groep",
+        "csoport",
+    ),
     "arrival": (
         "arrival",
         "arrival date",
@@ -226,6 +397,24 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "allergien",
         "restricciones alimentarias",
         "alergias",
+        "διατροφη",
+        "διατροφικες αναγκες",
+        "питание",
+        "диета",
+        "харчування",
+        "дієта",
+        "хранене",
+        "النظام الغذائي",
+        "תזונה",
+        "饮食",
+        "食事",
+        "diyet",
+        "dieta",
+        "dieet",
+        "kost",
+        "prehrana",
+        "etrend",
+        "dieta",
     ),
     "accessibility": (
         "accessibility",
@@ -244,6 +433,20 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "besondere bedurfnisse",
         "accesibilidad",
         "necesidades especiales",
+        "προσβασιμοτητα",
+        "доступность",
+        "доступність",
+        "إمكانية الوصول",
+        "נגישות",
+        "无障碍",
+        "アクセシビリティ",
+        "erisilebilirlik",
+        "dostepnosc",
+        "toegankelijkheid",
+        "tilgaengelighed",
+        "pristupacnost",
+        "akadalymentesseg",
+        "accesibilitate",
     ),
     "step_free": (
         "wheelchair",
@@ -264,6 +467,25 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "lingue",
         "langues",
         "sprachen",
+        "γλωσσες",
+        "γλωσσα",
+        "языки",
+        "язык",
+        "мови",
+        "мова",
+        "езици",
+        "اللغات",
+        "اللغة",
+        "שפות",
+        "语言",
+        "言語",
+        "diller",
+        "jezyki",
+        "talen",
+        "sprog",
+        "jezici",
+        "nyelvek",
+        "limbi",
     ),
     "migrant": ("migrant participant", "migrant", "migration background"),
     "public": (
@@ -276,6 +498,43 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "consentement",
         "einwilligung",
         "consentimiento",
+        "συναινεση",
+        "συγκαταθεση",
+        "согласие",
+        "згода",
+        "съгласие",
+        "الموافقة",
+        "הסכמה",
+        "同意",
+        "onay",
+        "zgoda",
+        "toestemming",
+        "samtykke",
+        "suglasnost",
+        "hozzajarulas",
+        "consimtamant",
+    ),
+    "interpretation": (
+        "interpretation",
+        "interpreting",
+        "interpretation needed",
+        "need interpretation",
+        "will you need interpretation",
+        "interpreter",
+        "interpretacao",
+        "interpretariato",
+        "interpretazione",
+        "interpretation simultanee",
+        "dolmetschen",
+        "dolmetscher",
+        "interpretacion",
+        "διερμηνεια",
+        "перевод",
+        "переклад",
+        "الترجمة الفورية",
+        "tolk",
+        "tolkning",
+        "tlumaczenie",
     ),
     "timestamp": (
         "timestamp",
@@ -302,6 +561,23 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "anmerkungen",
         "observaciones",
         "comentarios",
+        "σχολια",
+        "παρατηρησεις",
+        "примечания",
+        "комментарии",
+        "примітки",
+        "коментарі",
+        "ملاحظات",
+        "הערות",
+        "备注",
+        "備考",
+        "notlar",
+        "uwagi",
+        "opmerkingen",
+        "bemaerkninger",
+        "napomene",
+        "megjegyzes",
+        "observatii",
     ),
 }
 FIELDS = (*SYNONYMS, "ignore")
@@ -321,18 +597,56 @@ NOISE = frozenset(
         "nr",
     }
 )
-AMBIGUOUS_NAME = frozenset({"nome", "nombre", "nom", "name"})
+AMBIGUOUS_NAME = frozenset(
+    {"nome", "nombre", "nom", "name", "ονομα", "имя", "ім я", "име", "ime", "isim"}
+)
 HEADER_SEARCH_ROWS = 30
 
 
+# Scripts whose accents are marks that writers leave out at will (é/e, ά/α, ё/е, harakat,
+# niqqud); in other scripts (Devanagari, Thai...) a mark is part of the letter and stays.
+_FOLDED_SCRIPTS = ("LATIN", "GREEK", "CYRILLIC", "ARABIC", "HEBREW")
+
+
+@lru_cache(maxsize=4096)
+def _folded(base: str) -> bool:
+    return bool(base) and unicodedata.name(base, "").startswith(_FOLDED_SCRIPTS)
+
+
 def normalise_header(text: object) -> str:
-    decomposed = unicodedata.normalize("NFKD", str(text or "").casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    plain = re.sub(r"\(.*?\)|\[.*?\]", " ", plain)
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", plain).split())
+    """A key to compare what people type, in any script: NFKC, casefolded, accents
+    folded where the script treats them as optional, punctuation and spaces collapsed."""
+    return _normalise(str(text or ""))
 
 
-_LOOKUP = {synonym: name for name, words in SYNONYMS.items() for synonym in words}
+_ASCII_GAPS = re.compile(r"[^a-z0-9]+")
+_BRACKETS = re.compile(r"\(.*?\)|\[.*?\]")
+
+
+@lru_cache(maxsize=16_384)
+def _normalise(text: str) -> str:
+    if text.isascii():  # the common case, and the same result, far quicker
+        return _ASCII_GAPS.sub(" ", _BRACKETS.sub(" ", text.lower())).strip()
+    composed = unicodedata.normalize("NFKC", text).casefold()
+    composed = _BRACKETS.sub(" ", composed)
+    kept: list[str] = []
+    base = ""
+    for char in unicodedata.normalize("NFD", composed):
+        category = unicodedata.category(char)
+        if category == "Mn":
+            if not _folded(base):
+                kept.append(char)
+            continue
+        if category[0] in "PSZC":
+            kept.append(" ")
+            base = ""
+            continue
+        kept.append(char)
+        base = char
+    return " ".join(unicodedata.normalize("NFC", "".join(kept)).split())
+
+
+_LOOKUP = {normalise_header(synonym): name for name, words in SYNONYMS.items() for synonym in words}
 _BY_LENGTH = sorted(_LOOKUP, key=len, reverse=True)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 from visitplan.importers.columns import normalise_header
 
@@ -54,18 +54,21 @@ def clean_text(value: object) -> str:
     """Text on one line; the apostrophe a spreadsheet puts before '=...' is dropped."""
     if value is None:
         return ""
-    text = " ".join(str(value).split())
+    original = str(value)
+    text = " ".join(original.split())
     if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@"):
-        text = text[1:]
-    return text
+        return text[1:]
+    # The same object when nothing changed: a large import keeps one copy of each text.
+    return original if text == original else text
 
 
 def clean_name(value: object) -> str:
     """'  jan  de VRIES ' -> 'Jan de Vries'; a name in mixed case (McDonald) is kept."""
-    words = clean_text(value).split(" ")
+    text = clean_text(value)
+    words = text.split(" ")
     mono = [w.isupper() or w.islower() or not any(c.isalpha() for c in w) for w in words]
     if not all(mono) or len(words) > 5:
-        return " ".join(words)
+        return text
     result = []
     for n, word in enumerate(words):
         lower = word.lower()
@@ -89,9 +92,10 @@ _PLAIN_EMAIL = re.compile(
 
 def clean_email(value: object) -> str:
     """Lower case and checked: plain ASCII addresses by pattern, others by email-validator."""
-    text = clean_text(value).lower().removeprefix("mailto:")
+    cleaned = clean_text(value)
+    text = cleaned.lower().removeprefix("mailto:")
     if len(text) <= 254 and _PLAIN_EMAIL.match(text):
-        return text
+        return cleaned if text == cleaned else text
     from email_validator import EmailNotValidError, validate_email
 
     try:
@@ -102,14 +106,23 @@ def clean_email(value: object) -> str:
         ) from None
 
 
-def clean_phone(value: object, country: str | None) -> str:
-    import phonenumbers
+# "+351 21 123 4567": already international; E.164 is its digits (phonenumbers would
+# take 40 times as long to say so). Anything with a "(0)" or letters goes the long way.
+_INTERNATIONAL = re.compile(r"^\+[1-9][\d \-.]{6,20}\d$")
 
+
+def clean_phone(value: object, country: str | None) -> str:
     text = clean_text(value)
     if isinstance(value, float) and value.is_integer():
         text = str(int(value))
     if not text:
         return ""
+    if _INTERNATIONAL.match(text):
+        digits = re.sub(r"\D", "", text)
+        if 8 <= len(digits) <= 15:
+            return "+" + digits
+    import phonenumbers
+
     try:
         number = phonenumbers.parse(text, country)
     except phonenumbers.NumberParseException:
@@ -203,6 +216,9 @@ FIRST_LOCALES = (
     "fa",
     "sq",
     "mk",
+    "he",
+    "zh",
+    "ja",
 )
 
 
@@ -210,34 +226,45 @@ def _key(text: str) -> str:
     return normalise_header(text)
 
 
+# Two-letter territory codes that are not countries (CLDR's "Unknown Region" is ZZ; its
+# name in Greek, Russian or Arabic must never be taken for a country).
+NOT_COUNTRIES = frozenset({"ZZ", "QO", "EU", "EZ", "UN", "XA", "XB"})
+
+
 @cache
 def _codes() -> frozenset[str]:
     from babel import Locale
 
     codes = (str(c) for c in Locale("en").territories)
-    return frozenset(c for c in codes if len(c) == 2 and c.isalpha())
+    return frozenset(
+        c for c in codes if len(c) == 2 and c.isalpha() and c.upper() not in NOT_COUNTRIES
+    )
 
 
 @cache
 def _names_in(identifier: str) -> dict[str, str]:
-    """Territory names in one locale: normalised name -> code."""
+    """Territory names in one locale: normalised name -> code (never an empty key)."""
     from babel import Locale
 
     try:
         territories = Locale.parse(identifier).territories
     except (ValueError, KeyError):
         return {}
-    return {
-        _key(name): str(code)
-        for code, name in territories.items()
-        if len(str(code)) == 2 and str(code).isalpha()
-    }
+    names: dict[str, str] = {}
+    for code, name in territories.items():
+        code = str(code)
+        key = _key(str(name))
+        if key and len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES:
+            names.setdefault(key, code)
+    return names
 
 
-def _all_locales() -> list[str]:
+@cache
+def _all_locales(first: tuple[str, ...] = FIRST_LOCALES) -> list[str]:
+    """Every CLDR locale but the ones already searched first."""
     from babel.localedata import locale_identifiers
 
-    return [i for i in locale_identifiers() if i not in FIRST_LOCALES]
+    return sorted(i for i in locale_identifiers() if i not in first)
 
 
 def country_code(value: object) -> str:
@@ -245,13 +272,15 @@ def country_code(value: object) -> str:
     return _country_code(clean_text(value))
 
 
-@cache
+@lru_cache(maxsize=4096)
 def _country_code(text: str) -> str:
     if not text:
         return ""
-    if len(text) == 2 and text.isalpha() and text.upper() in _codes() | {"XK"}:
+    if len(text) == 2 and text.isascii() and text.upper() in _codes() | {"XK"}:
         return text.upper()
     key = _key(text)
+    if not key:
+        raise ValueProblem(f"'{text}' is not a country", _COUNTRY_HINT)
     if key in VARIANTS:
         return VARIANTS[key]
     # Locales are searched one by one, the likely ones first, and each is read once.
@@ -261,10 +290,10 @@ def _country_code(text: str) -> str:
             return code
     if text.upper() in ALPHA3:
         return ALPHA3[text.upper()]
-    raise ValueProblem(
-        f"'{text}' is not a country visitplan knows",
-        "write the country's name (in any language) or its two-letter code, e.g. PT, IT, BE",
-    )
+    raise ValueProblem(f"'{text}' is not a country visitplan knows", _COUNTRY_HINT)
+
+
+_COUNTRY_HINT = "write the country's name (in any language) or its two-letter code, e.g. PT, IT, BE"
 
 
 # Three-letter codes seen in forms (ISO 3166 alpha-3) for the countries of Europe.
@@ -386,6 +415,17 @@ def parse_moment(value: object, order: str = DateOrder.DAY_FIRST) -> datetime | 
     """A naive local datetime (00:00 for a date alone) from what a sheet holds."""
     if value is None or value == "":
         return None
+    if isinstance(value, str):
+        return _parse_text_moment(value, order)
+    return _parse_moment(value, order)
+
+
+@lru_cache(maxsize=16_384)
+def _parse_text_moment(value: str, order: str) -> datetime | None:
+    return _parse_moment(value, order)
+
+
+def _parse_moment(value: object, order: str) -> datetime | None:
     if isinstance(value, datetime):
         return value.replace(tzinfo=None)
     if isinstance(value, date):
@@ -456,63 +496,181 @@ def _words(text: str) -> datetime:
 
 # -- yes/no and languages ------------------------------------------------------------
 
-_YES = frozenset({"yes", "y", "x", "true", "1", "sim", "si", "oui", "ja", "j", "s"})
-_NO = frozenset({"no", "n", "false", "0", "nao", "non", "nein", "none", "-"})
+# Yes and no in the languages of the documents and of the delegations that come most
+# (en pt it fr de es nl da el hr hu pl ro, bg uk ru ar tr), compared as normalised keys.
+_YES = frozenset(
+    {
+        *("yes", "y", "x", "true", "1", "ok", "agree", "i agree"),
+        *("sim", "s", "concordo"),  # pt
+        *("si", "sì", "certo"),  # it, es
+        *("oui", "o", "d accord"),  # fr
+        *("ja", "j"),  # de, nl, da
+        *("ναι", "ναί", "ν"),  # el
+        *("da", "d"),  # hr, ro, bg, ru
+        *("igen", "i"),  # hu
+        *("tak", "t"),  # pl
+        *("да", "д", "так", "т"),  # bg, ru, uk
+        *("نعم", "أجل", "ن"),  # ar
+        *("evet", "e"),  # tr
+    }
+)
+_NO = frozenset(
+    {
+        *("no", "n", "false", "0", "none", "-"),
+        *("nao", "não"),  # pt
+        *("non",),  # fr, it
+        *("nein",),  # de
+        *("nee",),  # nl
+        *("nej",),  # da
+        *("οχι", "όχι", "ο"),  # el
+        *("ne",),  # hr
+        *("nem",),  # hu
+        *("nie",),  # pl
+        *("nu",),  # ro
+        *("не", "нет", "ні", "н"),  # bg, ru, uk
+        *("لا",),  # ar
+        *("hayır", "hayir", "h"),  # tr
+    }
+)
+_YES_KEYS = frozenset(normalise_header(w) for w in _YES)
+_NO_KEYS = frozenset(normalise_header(w) for w in _NO if normalise_header(w)) | {""}
 
 
 def yes_no(value: object) -> bool | None:
+    """True, False, or None when the cell is empty or not a yes/no answer."""
+    if isinstance(value, bool):
+        return value
     return _yes_no(str(value) if value is not None else "")
 
 
-@cache
+@lru_cache(maxsize=4096)
 def _yes_no(value: str) -> bool | None:
-    text = normalise_header(value)
-    if not text:
+    if not value.strip():
         return None
-    first = text.split()[0]
-    if text in _YES or first in _YES:
+    text = normalise_header(value)
+    first = text.split()[0] if text else ""
+    if text in _YES_KEYS or first in _YES_KEYS:
         return True
-    if text in _NO or first in _NO:
+    if text in _NO_KEYS or first in _NO_KEYS:
         return False
     return None
 
 
-@cache
-def _language_index() -> dict[str, str]:
-    from babel import Locale
-
-    index: dict[str, str] = {}
-    for identifier in ("en", "pt", "it", "fr", "de", "es"):
-        for code, name in Locale.parse(identifier).languages.items():
-            if "_" not in code and len(code) in (2, 3):
-                index.setdefault(_key(name), code)
-    return index
-
-
-def language_codes(value: object) -> list[str]:
-    """'English, Português / it' -> ['en', 'pt', 'it']; unknown names are left out."""
-    return list(_language_codes(clean_text(value)))
-
-
-@cache
-def _language_codes(text: str) -> tuple[str, ...]:
-    codes: list[str] = []
-    for part in re.split(r"[,;/+&\n]| and | e | et | und | y ", text):
-        key = _key(part)
-        if not key:
-            continue
-        code = key if len(key) == 2 and key.isalpha() else _language_index().get(key)
-        if code and code not in codes:
-            codes.append(code)
-    return tuple(codes)
+# What people write in a needs column when they have none; the whole cell must say it
+# ("No pork" is a need).
+_NO_NEED = frozenset(
+    normalise_header(w)
+    for w in (
+        *("none", "no", "nothing", "n a", "na", "nil", "no need", "no needs", "not applicable"),
+        *("no requirements", "no special requirements", "no dietary requirements", "normal"),
+        *("nenhuma", "nenhum", "nada", "nao", "não", "sem restricoes", "sem restrições"),
+        *("nessuna", "nessuno", "niente", "nulla"),
+        *("aucune", "aucun", "rien", "non", "néant"),
+        *("keine", "kein", "keins", "nein", "nichts"),
+        *("ninguna", "ninguno", "ningún"),
+        *("geen", "nee", "ingen", "nej"),
+        *("καμία", "κανένα", "καμια", "τίποτα", "όχι"),
+        *("nema", "ništa", "ne", "nincs", "nem", "brak", "nie", "żadne"),
+        *("niciuna", "nimic", "nu"),
+        *("няма", "нет", "ні", "немає", "нічого", "ничего", "не"),
+        *("لا يوجد", "لا شيء", "لا"),
+        *("yok", "hayır"),
+    )
+) | {""}
 
 
-_LETTERS = str.maketrans(
-    {"ø": "o", "æ": "ae", "ß": "ss", "đ": "d", "ł": "l", "þ": "th", "œ": "oe", "ı": "i", "ð": "d"}
+def means_no_need(value: object) -> bool:
+    """Whether a needs cell ("None", "Nessuna", "Keine", "-") says there is no need."""
+    return normalise_header(value) in _NO_NEED
+
+
+LANGUAGE_LOCALES = (
+    *("en", "pt", "it", "fr", "de", "es", "nl", "da", "el", "hr", "hu", "pl", "ro"),
+    *("bg", "uk", "ru", "ar", "tr", "sv", "fi", "cs", "sk", "sl", "sr", "he", "zh", "ja"),
 )
 
 
+@cache
+def _language_names_in(identifier: str) -> dict[str, str]:
+    """Language names in one locale: normalised name -> code (ISO 639-1 where there is one)."""
+    from babel import Locale
+
+    try:
+        languages = Locale.parse(identifier).languages
+    except (ValueError, KeyError):
+        return {}
+    index: dict[str, str] = {}
+    for code, name in languages.items():
+        key = _key(str(name))
+        usable = key and "_" not in code and len(code) in (2, 3) and code.isalpha()
+        if usable and (len(code) == 2 or key not in index):
+            index[key] = code
+    return index
+
+
+def _language_code(key: str) -> str | None:
+    if len(key) == 2 and key.isascii() and key.isalpha():
+        return key
+    for identifier in (*LANGUAGE_LOCALES, *_all_locales(LANGUAGE_LOCALES)):
+        code = _language_names_in(identifier).get(key)
+        if code:
+            return code
+    return None
+
+
+def language_codes(value: object) -> list[str]:
+    """'English, Português / it' -> ['en', 'pt', 'it']; a name visitplan does not know
+    is a ValueProblem that names it."""
+    codes, unknown = _language_codes(clean_text(value))
+    if unknown:
+        raise LanguageProblem(list(codes), unknown)
+    return list(codes)
+
+
+class LanguageProblem(ValueProblem):
+    """Some languages of a cell are unknown; the known ones are kept."""
+
+    def __init__(self, known: list[str], unknown: tuple[str, ...]) -> None:
+        super().__init__(
+            f"{', '.join(repr(u) for u in unknown)} "
+            f"{'is not a language' if len(unknown) == 1 else 'are not languages'} "
+            "visitplan knows",
+            "write language names (in any language) or two-letter codes, e.g. en, pt, el",
+        )
+        self.known = known
+
+
+_LANGUAGE_SEPARATORS = re.compile(
+    r"[,;/+&\n、，،·]| and | e | et | und | y | en | og | i | és | și | ve | και | и | і | و "
+)
+
+
+@lru_cache(maxsize=4096)
+def _language_codes(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    codes: list[str] = []
+    unknown: list[str] = []
+    for part in _LANGUAGE_SEPARATORS.split(f" {text} "):
+        key = _key(part)
+        if not key:
+            continue
+        code = _language_code(key)
+        if code is None:
+            unknown.append(part.strip())
+        elif code not in codes:
+            codes.append(code)
+    return tuple(codes), tuple(unknown)
+
+
+# Greek "ου" is one sound, u (ELOT 743): Ιωάννου -> ioannou, not ioannoy.
+_GREEK_DIGRAPHS = re.compile(r"(?i)ο[υύ]")
+
+
 def ascii_slug(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LETTERS))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    """An id-ready slug in ASCII, transliterated from any script ('Δημήτρης Ιωάννου' ->
+    'dimitris-ioannou', 'Олена Коваль' -> 'olena-koval')."""
+    from anyascii import anyascii
+
+    text = unicodedata.normalize("NFKC", text)
+    text = _GREEK_DIGRAPHS.sub(lambda m: "Ou" if m.group(0)[0].isupper() else "ou", text)
+    plain = anyascii(text).casefold()
     return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:40].strip("-")

@@ -1,10 +1,13 @@
-"""The rejected rows of an import, as a CSV to fix and import again."""
+"""The account of an import: the rejected rows as a CSV to fix and import again, and
+the whole account as JSON."""
 
 from __future__ import annotations
 
 import csv
+import json
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any, TextIO
 
 from visitplan.importers import ImportResult
 
@@ -27,8 +30,25 @@ def inert(value: object) -> str:
 def write_rejected(path: Path, result: ImportResult) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as stream:
         writer = csv.writer(stream)
-        writer.writerow(["row", "problem", "how to fix it", *result.headers])
+        writer.writerow(["row", "problem", "how to fix it", *(inert(h) for h in result.headers)])
         for rejected in sorted(result.rejected, key=lambda r: r.row):
             writer.writerow(
                 [rejected.row, rejected.reason, rejected.hint, *(inert(c) for c in rejected.cells)]
             )
+
+
+def write_account(stream: TextIO, account: dict[str, Any]) -> None:
+    """``account`` as JSON, one list item per line, written as it goes: 200,000
+    participants never become one string in memory."""
+    stream.write("{")
+    for n, (key, value) in enumerate(account.items()):
+        stream.write(("," if n else "") + f"\n  {json.dumps(key)}: ")
+        if isinstance(value, list) and value:
+            stream.write("[")
+            for m, item in enumerate(value):
+                stream.write(("," if m else "") + "\n    ")
+                stream.write(json.dumps(item, ensure_ascii=False))
+            stream.write("\n  ]")
+        else:
+            stream.write(json.dumps(value, ensure_ascii=False))
+    stream.write("\n}\n")

@@ -24,12 +24,17 @@ COLUMNS: list[tuple[str, str, float]] = [
     ("Accessibility needs", "Anything the organisers should arrange for you.", 28),
     ("Step-free access needed", "Yes if you use a wheelchair or cannot take stairs.", 14),
     ("Languages", "Languages you follow a meeting in, e.g. English, Portuguese.", 24),
+    (
+        "Interpretation needed",
+        "The language you need interpretation into, e.g. Greek; leave empty if none.",
+        20,
+    ),
     ("Migrant participant", "Yes if you take part as a person with a migration background.", 14),
     ("Consent to public listing", "Yes if your name may appear in public documents.", 14),
     ("Notes", "Anything else.", 30),
 ]
+# No "None": an empty cell says there is no need, and "None" would count as one.
 DIETARY = [
-    "None",
     "Vegetarian",
     "Vegan",
     "Halal",
@@ -42,6 +47,7 @@ ROWS = 500
 
 
 def write_template(path: Path, groups: list[str]) -> None:
+    """``groups``: the visit's group names, offered in the group column's drop-down."""
     from babel import Locale
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill

@@ -4,11 +4,17 @@ Only the ``participants:`` block is rewritten, with ruamel.yaml in round-trip mo
 that comments and formatting inside it survive; every other line of the file stays
 byte for byte as the user wrote it. Existing participants are updated in place (found
 by id, then email), never duplicated. The file is replaced atomically, with a backup.
+
+What each import took from the sheet is remembered beside the visit file
+(``.visit.yaml.imported.json``: participant id -> field -> value). On the next import, a
+field whose value in the visit file differs from what was last imported was corrected
+by hand; while the sheet still says the same as last time, the correction is kept.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -27,6 +33,8 @@ class Merge:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # corrections kept, said for a person
+    imported: dict[str, dict[str, Any]] = field(default_factory=dict)  # for the next time
 
     @property
     def changed(self) -> bool:
@@ -57,8 +65,13 @@ def _yaml() -> Any:
     return yaml
 
 
-def merge_participants(text: str, imported: list[Imported]) -> Merge:
-    """The visit file's text with ``imported`` merged into its participants."""
+def merge_participants(
+    text: str, imported: list[Imported], previous: dict[str, dict[str, Any]] | None = None
+) -> Merge:
+    """The visit file's text with ``imported`` merged into its participants.
+
+    ``previous`` is what the last import took from the sheet (``read_imported``): a field
+    changed by hand since then, and unchanged in the sheet, keeps the hand's value."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     lines = text.splitlines(keepends=True)
@@ -74,7 +87,7 @@ def merge_participants(text: str, imported: list[Imported]) -> Merge:
     if not isinstance(people, CommentedSeq):
         people = CommentedSeq(people or [])
         document["participants"] = people
-    result = Merge(text="")
+    result = Merge(text="", imported=dict(previous or {}))
     by_id = {str(p.get("id")): p for p in people if isinstance(p, dict)}
     by_email = {
         str(p.get("email")).lower(): p for p in people if isinstance(p, dict) and p.get("email")
@@ -86,14 +99,26 @@ def merge_participants(text: str, imported: list[Imported]) -> Merge:
         if current is None:
             people.append(CommentedMap(record.fields))
             result.added.append(record.fields["id"])
+            result.imported[record.fields["id"]] = dict(record.fields)
             continue
+        last = (previous or {}).get(str(current.get("id")), {})
+        result.imported[str(current.get("id"))] = dict(record.fields)
         changed = False
         for key, value in record.fields.items():
             if key == "id":
                 continue
-            if _plain(current.get(key)) != _plain(value):
-                current[key] = value
-                changed = True
+            here = current.get(key)
+            if _plain(here) == _plain(value):
+                continue
+            if key in last and _plain(last[key]) == _plain(value):
+                result.kept.append(
+                    f"kept your correction of {key} for row {record.row} "
+                    f"({record.fields.get('name', '')}): {_shown(here)}, not {_shown(value)} "
+                    "as the sheet still says"
+                )
+                continue
+            current[key] = value
+            changed = True
         (result.updated if changed else result.unchanged).append(str(current.get("id")))
     if not result.changed:
         result.text = text
@@ -130,6 +155,44 @@ def _item_indent(block: list[str]) -> int | None:
         if stripped.startswith("- ") or stripped.rstrip() == "-":
             return len(line) - len(stripped)
     return None
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "(empty)"
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return repr(str(value)) if not isinstance(value, bool) else ("yes" if value else "no")
+
+
+def imported_path(visit_file: Path) -> Path:
+    return visit_file.with_name(f".{visit_file.name}.imported.json")
+
+
+def read_imported(visit_file: Path) -> dict[str, dict[str, Any]]:
+    """What the last import took from the sheet, per participant id ({} when unknown)."""
+    try:
+        data = json.loads(imported_path(visit_file).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    people = data.get("participants") if isinstance(data, dict) else None
+    if not isinstance(people, dict):
+        return {}
+    return {str(k): v for k, v in people.items() if isinstance(v, dict)}
+
+
+def write_imported(visit_file: Path, imported: dict[str, dict[str, Any]]) -> None:
+    """Remember what was imported; private (0600), written whole or not at all."""
+    path = imported_path(visit_file)
+    temp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    text = json.dumps({"format": 1, "participants": imported}, ensure_ascii=False, indent=1)
+    try:
+        descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        temp.replace(path)
+    except OSError:
+        temp.unlink(missing_ok=True)
 
 
 def _plain(value: Any) -> Any:
