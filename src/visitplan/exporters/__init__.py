@@ -52,6 +52,7 @@ REGISTRY: dict[str, str] = {
     "participants-xlsx": "visitplan.exporters.participants_xlsx:ParticipantsWorkbook",
     "takeaways-docx": "visitplan.exporters.takeaways_docx:TakeawaysTemplate",
     "agenda-docx": "visitplan.exporters.agenda_docx:WordAgenda",
+    "badges-docx": "visitplan.exporters.badges_docx:NameBadges",
     "html": "visitplan.exporters.html:WebAgenda",
     "agenda-md": "visitplan.exporters.markdown:MarkdownAgenda",
     "changes": "visitplan.exporters.changes:ChangesList",
