@@ -175,7 +175,8 @@ def load_text(text: str, shown: str = "visit.yaml", path: FilePath | None = None
         raise InputError(findings)
     if visit is None:  # pragma: no cover - a failed validation always leaves findings
         raise InputError(findings)
-    images = _image_problems(visit, source, path or FilePath(shown))
+    # Image files are found beside the visit file; text without a file has no folder.
+    images = _image_problems(visit, source, path) if path is not None else []
     if images:
         raise InputError(images)
     return Loaded(visit, source, path or FilePath(shown))

@@ -199,9 +199,10 @@ def _read_version(raw: Any) -> ProgrammeVersion:
     if isinstance(number, bool) or not isinstance(number, int) or number < 0:
         raise ValueError("programme_version.number is not a whole number")
     if published is not None:
-        if not isinstance(published, str):
-            raise ValueError("programme_version.published is not a date")
-        datetime.fromisoformat(published)
+        try:
+            datetime.fromisoformat(published)
+        except (TypeError, ValueError):
+            raise ValueError("programme_version.published is not a date") from None
     if not isinstance(changes, dict) or not all(
         isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0
         for k, v in changes.items()

@@ -79,7 +79,7 @@ def estimated_pages(agenda: Agenda) -> float:
     total: float = 12 + lines(agenda.description) + sum(lines(o) for o in agenda.objectives)
     for day in agenda.days:
         total += 3
-        total += sum(max(lines(cell) for cell in _cells(row)[1:]) for row in day.rows)
+        total += sum(max(lines(cell) for cell in _cells(row)[1:]) + 0.4 for row in day.rows)
     total += 3 + len(agenda.hosts) * 1.5
     total += 3 + len(agenda.participants) + len(agenda.participant_groups)
     return total / LINES_PER_PAGE
