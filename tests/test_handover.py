@@ -93,7 +93,7 @@ def test_no_table_row_splits_and_headers_repeat(
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 @pytest.mark.parametrize("file", WORD_FILES)
 def test_headings_keep_with_next(built: dict[str, Path], name: str, file: str) -> None:
-    document = docx.Document(str(built[name] / file))
+    document: Any = docx.Document(str(built[name] / file))
     found = 0
     for paragraph in document.paragraphs:
         if paragraph.style.name.startswith("Heading"):
@@ -303,7 +303,7 @@ def test_takeaways_host_prompts_are_whole_sentences(built: dict[str, Path], name
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_no_placeholder_reaches_a_heading(built: dict[str, Path], name: str) -> None:
-    document = docx.Document(str(built[name] / "takeaways.docx"))
+    document: Any = docx.Document(str(built[name] / "takeaways.docx"))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert not [h for h in headings if "[" in h]
     good = [p for p in document.paragraphs if p.text.startswith("Good practice 1:")]
@@ -675,7 +675,8 @@ def test_badges_are_eighty_by_fifty_millimetres(built: dict[str, Path]) -> None:
     document = docx.Document(str(built["shape-porto-lousada"] / "badges.docx"))
     table = document.tables[0]
     assert round(table.columns[0].width.mm) == 80
-    height = table.rows[0]._tr.trPr.find(qn("w:trHeight"))
+    row: Any = table.rows[0]._tr
+    height = row.trPr.find(qn("w:trHeight"))
     assert height.get(qn("w:hRule")) == "exact"
     assert round(int(height.get(qn("w:val"))) / 1440 * 25.4) == 50
 
