@@ -103,7 +103,7 @@ def write_agenda(agenda: Agenda, labels: Labels, target: Path, frame: Any) -> No
     if estimated_pages(agenda) >= CONTENTS_FROM_PAGES:
         word.add_contents(document, labels("contents"), _headings(agenda, labels))
     if agenda.description:
-        document.add_paragraph(agenda.description)
+        document.add_paragraph(agenda.description).paragraph_format.space_before = Pt(8)
     if agenda.objectives:
         add.heading(labels("section.objectives"), level=1)
         for objective in agenda.objectives:

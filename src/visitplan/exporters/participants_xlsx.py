@@ -84,8 +84,10 @@ class ParticipantsWorkbook:
         funding = visit.details.branding.funding
         writer = _Writer(
             workbook,
-            header=print_text(visit.details.title, 100)
-            + "".join(f"\n{print_text(line)}" for line in version_lines(context)[:1]),
+            header=" · ".join(
+                [print_text(visit.details.title, 100)]
+                + [print_text(line) for line in version_lines(context)[:1]]
+            ),
             footer=print_text(" ".join(funding.statement.split()) if funding else "", 160),
             page_of=print_text(labels("page_of", page="\0", pages="\1"))
             .replace("\0", "&P")
@@ -537,9 +539,10 @@ def _attendance(
     ):
         orientation = "landscape"
     room = USABLE_MM[orientation] - fixed_mm
-    per_page = max(int(room // column_mm(SIGN_COLUMN_WIDTH)), 1)
-    if per_page < 1 or room < SIGN_COLUMN_MM:  # very long words: the names get a page
-        per_page = 1
+    fits = max(int(room // column_mm(SIGN_COLUMN_WIDTH)), 1)
+    # Spread the columns evenly over the pages they need: 4 columns as 2 + 2, not 3 + 1.
+    pages = -(-len(slots) // fits) if slots else 1
+    per_page = -(-len(slots) // pages) if slots else 1
     sheet = writer.sheet(
         f"Attendance {day.isoformat()}",
         widths + [SIGN_COLUMN_WIDTH] * len(slots),

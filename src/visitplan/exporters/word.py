@@ -174,8 +174,15 @@ def new_document(*, landscape: bool, frame: Frame) -> Any:
     run.font.color.rgb = PLACEHOLDER_GREY
     footer = section.footer
     foot = footer.paragraphs[0]
+    foot.paragraph_format.space_after = Pt(0)
+    if frame.contact:
+        small(foot.add_run(xml_text(frame.contact)))
+        foot = footer.add_paragraph()
     if frame.emblem is not None:
-        # The emblem beside the statement, as funders' guidelines show it.
+        # The emblem beside the statement, as funders' guidelines show it. LibreOffice
+        # loses a paragraph of a footer that starts with a table: a paragraph comes first.
+        if not frame.contact:
+            small(foot.add_run(""), 2)
         usable = Length(width - 2 * MARGIN)
         table = footer.add_table(rows=1, cols=2, width=usable)
         table.autofit = False
@@ -183,13 +190,9 @@ def new_document(*, landscape: bool, frame: Frame) -> Any:
         set_widths(table, [Length(emblem_width).pt, Length(usable - emblem_width).pt])
         table.cell(0, 0).paragraphs[0].add_run().add_picture(str(frame.emblem), width=Mm(17))
         small(table.cell(0, 1).paragraphs[0].add_run(xml_text(frame.funding)), 7.5)
-        footer._element.remove(foot._p)
-        footer._element.append(foot._p)
+        foot = footer.add_paragraph()
     elif frame.funding:
         small(foot.add_run(xml_text(frame.funding)), 7.5)
-        foot = footer.add_paragraph()
-    if frame.contact:
-        small(foot.add_run(xml_text(frame.contact)))
         foot = footer.add_paragraph()
     page_numbers(foot, frame.page_of)
     return document
@@ -268,24 +271,24 @@ class Paragraphs:
 
 def add_field(paragraph: Any, instruction: str, shown: str, size: float | None = None) -> None:
     """A Word field (PAGE, TOC, ...) with ``shown`` as its result until it is updated."""
-    _field_char(paragraph, "begin")
-    run = paragraph.add_run()
+    runs = [_field_char(paragraph, "begin"), paragraph.add_run()]
     code = OxmlElement("w:instrText")
     code.set(qn("xml:space"), "preserve")
     code.text = f" {instruction} "
-    run._r.append(code)
-    _field_char(paragraph, "separate")
-    result = paragraph.add_run(shown)
-    if size is not None:
-        small(result, size)
-    _field_char(paragraph, "end")
+    runs[-1]._r.append(code)
+    runs += [_field_char(paragraph, "separate"), paragraph.add_run(shown)]
+    runs.append(_field_char(paragraph, "end"))
+    if size is not None:  # LibreOffice shows the result in the looks of the first run
+        for run in runs:
+            small(run, size)
 
 
-def _field_char(paragraph: Any, kind: str) -> None:
+def _field_char(paragraph: Any, kind: str) -> Any:
     run = paragraph.add_run()
     char = OxmlElement("w:fldChar")
     char.set(qn("w:fldCharType"), kind)
     run._r.append(char)
+    return run
 
 
 def add_contents(document: Any, title: str, entries: Sequence[tuple[int, str]]) -> None:
