@@ -703,3 +703,39 @@ def test_badge_size_can_be_chosen(tmp_path: Path, run: Run) -> None:
     across, down = grid(90, 55)
     assert [len(p) for p in pages] == [across * down] * len(pages)
     assert sum(1 for page in pages for text in page if text) == 23
+
+
+@pytest.mark.parametrize(
+    ("name", "given", "rest"),
+    [
+        ("Maria da Silva", "Maria", "da Silva"),
+        ("Ελένη Παπαδοπούλου", "Ελένη", "Παπαδοπούλου"),
+        ("محمد علي", "محمد", "علي"),
+        (
+            "Head of the Department for Adult Education",
+            "Head of the Department for Adult Education",
+            "",
+        ),
+        ("Migrant participant 1", "Migrant participant 1", ""),
+        ("Representative, Fedasil", "Representative, Fedasil", ""),
+    ],
+)
+def test_badge_splits_only_personal_names(name: str, given: str, rest: str) -> None:
+    from visitplan.exporters.badges_docx import split_name
+
+    assert split_name(name) == (given, rest)
+
+
+def test_badges_of_names_in_other_scripts(tmp_path: Path, run: Run) -> None:
+    people = "".join(
+        f"  - {{id: q{n}, name: {name}, country: {country}}}\n"
+        for n, (name, country) in enumerate(
+            [("Ελένη Παπαδοπούλου", "GR"), ("Дмитрий Иванов", "UA"), ("محمد علي", "SY")]
+        )
+    )
+    path = write(tmp_path, MINIMAL + people)
+    assert run("build", path, "--force").exit_code == 0
+    pages = badge_pages(tmp_path / "build" / "private" / "badges.docx")
+    text = " ".join(t for page in pages for t in page)
+    for word in ("Ελένη", "Παπαδοπούλου", "Иванов", "محمد"):
+        assert word in text

@@ -41,11 +41,45 @@ def grid(width_mm: float, height_mm: float) -> tuple[int, int]:
     return max(across, 1), max(down, 1)
 
 
+# Lower-case words that belong to family names: "Maria da Silva", "Jan van Dijk".
+PARTICLES = frozenset(
+    [
+        "da",
+        "das",
+        "de",
+        "del",
+        "della",
+        "der",
+        "di",
+        "do",
+        "dos",
+        "du",
+        "el",
+        "la",
+        "le",
+        "van",
+        "von",
+        "y",
+        "zu",
+        "bin",
+        "ibn",
+        "al",
+    ]
+)
+
+
 def split_name(name: str) -> tuple[str, str]:
-    """The given name to print large and the rest under it. A name that is a role
-    ("Representative, Fedasil") is printed whole."""
+    """The given name to print large and the rest under it. A name that reads as a
+    role or a description ("Representative, Fedasil", "Head of the Department for
+    Adult Education", "Migrant participant 1") is printed whole."""
     words = name.split()
-    if "," in name or len(words) < 2:
+    personal = (
+        "," not in name
+        and 2 <= len(words) <= 5
+        and all(not w[0].islower() or (n and w in PARTICLES) for n, w in enumerate(words))
+        and not any(c.isdigit() for c in name)
+    )
+    if not personal:
         return name, ""
     return words[0], " ".join(words[1:])
 
@@ -66,7 +100,7 @@ def badge_lines(
         (person.organisation or "", "text"),
         (labels.country(person.country), "text"),
         (group.name if group else "", "small"),
-        (contact, "small"),
+        (contact, "tiny"),
     ]
     return [(text, look) for text, look in lines if text]
 
@@ -139,7 +173,13 @@ def write_badges(visit: Visit, labels: Labels, target: Path, frame: Any) -> None
     document.save(str(target))
 
 
-LOOKS = {"big": (22.0, True), "name": (15.0, False), "text": (10.0, False), "small": (9.0, False)}
+LOOKS = {
+    "big": (22.0, True),
+    "name": (15.0, False),
+    "text": (10.0, False),
+    "small": (8.0, False),
+    "tiny": (6.5, False),
+}
 
 
 def _fill(cell: Any, lines: list[tuple[str, str]], frame: Any, width_mm: float) -> None:
@@ -158,13 +198,13 @@ def _fill(cell: Any, lines: list[tuple[str, str]], frame: Any, width_mm: float) 
             paragraph = cell.add_paragraph()
         points, bold = LOOKS[look]
         # A long name gets a smaller size rather than a third line.
-        room = (width_mm - 2 * PADDING_MM) / 25.4 * 72 * (2 if look == "big" else 1)
-        while look in ("big", "name") and points > 12 and len(text) * points * 0.55 > room:
+        room = (width_mm - 2 * PADDING_MM) / 25.4 * 72
+        while look in ("big", "name") and points > 14 and len(text) * points * 0.55 > room:
             points -= 1
         run = paragraph.add_run(xml_text(text))
         run.font.size = Pt(points)
         run.bold = bold
-        if look == "small":
+        if look in ("small", "tiny"):
             run.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
         paragraph.paragraph_format.space_after = Pt(2 if look in ("big", "name") else 0)
         paragraph.paragraph_format.space_before = Pt(0) if n or frame.logo is None else Pt(2)
