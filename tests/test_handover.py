@@ -437,6 +437,8 @@ def test_version_rises_only_when_the_programme_changes(
     assert version_text(path.parent) == [labels("version_line", version=2, date=day), summary]
     workbook = load_workbook(path.parent / "build" / "private" / "participants.xlsx")
     assert labels("version_line", version=2, date=day) in workbook["Summary"].oddHeader.left.text
+    markdown = (path.parent / "build" / "private" / "agenda.md").read_text(encoding="utf-8")
+    assert labels("version_line", version=2, date=day) in markdown
 
 
 @pytest.mark.parametrize(

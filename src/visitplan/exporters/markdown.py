@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from visitplan.agenda import Agenda, AgendaRow, build_agenda
-from visitplan.exporters import BuildContext
+from visitplan.exporters import BuildContext, version_lines
 from visitplan.labels import Labels
 from visitplan.model import Visit
 
@@ -34,7 +34,10 @@ class MarkdownAgenda:
     def render(self, visit: Visit, context: BuildContext) -> list[Path]:
         agenda = build_agenda(visit, context.labels)
         target = context.path("private", "agenda.md")
-        text = "\n".join(agenda_lines(agenda, context.labels)) + "\n"
+        lines = list(agenda_lines(agenda, context.labels))
+        version = [f"*{escape(line)}*" for line in version_lines(context)]
+        lines[2:2] = [" ".join(version), ""] if version else []
+        text = "\n".join(lines) + "\n"
         target.write_text(text, encoding="utf-8")
         return [target]
 

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
-from visitplan.exporters import BuildContext
+from visitplan.exporters import BuildContext, version_lines
 from visitplan.exporters.ics import feed_path
 from visitplan.labels import Labels
 from visitplan.model import PROGRAMME_KINDS, Participant, Session, SessionKind, Visit
@@ -76,8 +76,6 @@ class ParticipantsWorkbook:
 
     def render(self, visit: Visit, context: BuildContext) -> list[Path]:
         from openpyxl import Workbook
-
-        from visitplan.exporters.word import version_lines
 
         workbook = Workbook(write_only=True)
         labels = context.labels

@@ -20,7 +20,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Length, Mm, Pt, RGBColor
 
-from visitplan.exporters import BuildContext
+from visitplan.exporters import BuildContext, version_lines
 from visitplan.model import Visit
 
 A4 = (Mm(210), Mm(297))
@@ -108,29 +108,6 @@ def frame_of(visit: Visit, context: BuildContext, subject: str) -> Frame:
         contact=contact_line,
         version=version_lines(context),
     )
-
-
-def version_lines(context: BuildContext) -> list[str]:
-    """From the second build on: "Version 3 — 26 November 2026" and what it changed."""
-    from datetime import datetime
-
-    publication = context.publication
-    if publication.previous_build is None:
-        return []
-    labels = context.labels
-    version = publication.version
-    published = datetime.fromisoformat(version.published) if version.published else context.now
-    lines = [labels("version_line", version=version.number, date=labels.date(published.date()))]
-    counts = [
-        labels(f"change.{kind}", n=version.changes[kind])
-        for kind in ("added", "moved", "changed", "cancelled")
-        if version.changes.get(kind)
-    ]
-    if counts and version.number > 1:
-        lines.append(
-            labels("version_since", previous=version.number - 1, changes=labels.join(counts))
-        )
-    return lines
 
 
 def new_document(*, landscape: bool, frame: Frame) -> Any:
