@@ -741,3 +741,19 @@ def test_badges_of_names_in_other_scripts(tmp_path: Path, run: Run) -> None:
     text = " ".join(t for page in pages for t in page)
     for word in ("Ελένη", "Παπαδοπούλου", "Иванов", "محمد"):
         assert word in text
+
+
+def test_a_very_wide_logo_stays_within_the_page(tmp_path: Path, run: Run) -> None:
+    png(tmp_path / "wide.png", width=400, height=4)
+    assert run("build", branded(tmp_path, "wide.png", emblem="wide.png"), "--force").exit_code == 0
+    for file in ("agenda.docx", "badges.docx"):
+        document = docx.Document(str(tmp_path / "build" / "private" / file))
+        section = document.sections[0]
+        usable = section.page_width - section.left_margin - section.right_margin
+        shapes = [
+            *section.header._element.iter(qn("wp:extent")),
+            *section.footer._element.iter(qn("wp:extent")),
+            *document.element.body.iter(qn("wp:extent")),
+        ]
+        assert shapes
+        assert all(int(shape.get("cx")) <= usable for shape in shapes), file

@@ -183,13 +183,13 @@ LOOKS = {
 
 
 def _fill(cell: Any, lines: list[tuple[str, str]], frame: Any, width_mm: float) -> None:
-    from docx.shared import Mm, Pt, RGBColor
+    from docx.shared import Pt, RGBColor
 
-    from visitplan.exporters.word import xml_text
+    from visitplan.exporters.word import picture, xml_text
 
     first = cell.paragraphs[0]
     if frame.logo is not None:
-        first.add_run().add_picture(str(frame.logo), height=Mm(8))
+        picture(first.add_run(), frame.logo, width_mm=width_mm - 2 * PADDING_MM, height_mm=8)
         paragraph = cell.add_paragraph()
     else:
         paragraph = first

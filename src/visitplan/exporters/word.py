@@ -144,7 +144,7 @@ def new_document(*, landscape: bool, frame: Frame) -> Any:
     properties.comments = ""
     head = section.header.paragraphs[0]
     if frame.logo is not None:
-        head.add_run().add_picture(str(frame.logo), height=Mm(10))
+        picture(head.add_run(), frame.logo, width_mm=60, height_mm=10)
         head.add_run("  ")
     run = head.add_run(xml_text(frame.title))
     run.font.size = Pt(8)
@@ -165,7 +165,7 @@ def new_document(*, landscape: bool, frame: Frame) -> Any:
         table.autofit = False
         emblem_width = Mm(20)
         set_widths(table, [Length(emblem_width).pt, Length(usable - emblem_width).pt])
-        table.cell(0, 0).paragraphs[0].add_run().add_picture(str(frame.emblem), width=Mm(17))
+        picture(table.cell(0, 0).paragraphs[0].add_run(), frame.emblem, width_mm=17, height_mm=12)
         small(table.cell(0, 1).paragraphs[0].add_run(xml_text(frame.funding)), 7.5)
         foot = footer.add_paragraph()
     elif frame.funding:
@@ -173,6 +173,19 @@ def new_document(*, landscape: bool, frame: Frame) -> Any:
         foot = footer.add_paragraph()
     page_numbers(foot, frame.page_of)
     return document
+
+
+def picture(run: Any, path: Path, *, width_mm: float, height_mm: float) -> None:
+    """The image as large as fits in ``width_mm`` x ``height_mm``, keeping its shape:
+    a very wide logo does not run off the page, a tall emblem does not fill the footer."""
+    from docx.image.image import Image
+
+    image = Image.from_file(str(path))
+    ratio = image.px_width / image.px_height
+    if height_mm * ratio > width_mm:
+        run.add_picture(str(path), width=Mm(width_mm))
+    else:
+        run.add_picture(str(path), height=Mm(height_mm))
 
 
 def small(run: Any, size: float = 8) -> Any:
