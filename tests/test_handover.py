@@ -748,7 +748,7 @@ def test_a_very_wide_logo_stays_within_the_page(tmp_path: Path, run: Run) -> Non
     assert run("build", branded(tmp_path, "wide.png", emblem="wide.png"), "--force").exit_code == 0
     for file in ("agenda.docx", "badges.docx"):
         document = docx.Document(str(tmp_path / "build" / "private" / file))
-        section = document.sections[0]
+        section: Any = document.sections[0]
         usable = section.page_width - section.left_margin - section.right_margin
         shapes = [
             *section.header._element.iter(qn("wp:extent")),
