@@ -124,6 +124,8 @@ def new_document(*, landscape: bool, frame: Frame) -> Any:
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, MARGIN)
     section.header_distance = section.footer_distance = Mm(8)
+    if frame.logo is not None:  # room for the logo above the text
+        section.top_margin = Length(MARGIN + Mm(8))
     normal = document.styles["Normal"]
     normal.font.size = Pt(10.5)
     _set_language(document, frame.language)
