@@ -757,3 +757,34 @@ def test_a_very_wide_logo_stays_within_the_page(tmp_path: Path, run: Run) -> Non
         ]
         assert shapes
         assert all(int(shape.get("cx")) <= usable for shape in shapes), file
+
+
+def test_a_long_day_with_a_pasted_address_still_prints_whole_boxes(
+    tmp_path: Path, run: Run
+) -> None:
+    sessions = "".join(
+        f"  - {{id: x{n}, title: Workshop {n}, date: 2026-01-28, "
+        f'start: "{8 + n}:00", end: "{8 + n}:50", venue: hall}}\n'
+        for n in range(9)
+    )
+    text = MINIMAL.replace("sessions:\n", "sessions:\n" + sessions, 1).replace(
+        "    country: NO\n",
+        "    country: NO\n    organisation: https://example.org/" + "a" * 80 + "\n",
+        1,
+    )
+    path = write(tmp_path, text)
+    assert run("build", path, "--force").exit_code == 0
+    workbook = load_workbook(tmp_path / "build" / "private" / "participants.xlsx")
+    sheet = workbook["Attendance 2026-01-28"]
+    letters = [c.column_letter for c in sheet[HEADER_ROW]]
+    assert len(letters) == 5 + 9
+    usable = USABLE_MM[sheet.page_setup.orientation]
+    names = sum(column_mm(sheet.column_dimensions[x].width) for x in letters[:5])
+    breaks = [b.id for b in sheet.col_breaks.brk] + [len(letters)]
+    assert len(breaks) >= 3
+    start = 5
+    for end in breaks:
+        boxes = [column_mm(sheet.column_dimensions[x].width) for x in letters[start:end]]
+        assert boxes and min(boxes) >= SIGN_COLUMN_MM
+        assert names + sum(boxes) <= usable
+        start = end

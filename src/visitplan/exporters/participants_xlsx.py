@@ -42,6 +42,7 @@ SIGN_ROW_MM = 12.0
 SIGN_COLUMN_MM = 35.0
 SIGN_COLUMN_WIDTH = 20.0  # 145 px, 38 mm at 100 %
 SIGN_PT = 10.0
+LONGEST_WORD_WIDTH = 34.0
 PT_PER_MM = 72 / 25.4
 
 
@@ -525,8 +526,13 @@ def _attendance(
         for column, text in zip(texts[1:], shown, strict=True):
             column.append(text)
     base = [4.0, 22.0, 20.0, 15.0, 11.0] + ([10.0] if grouped else [])
+    # Each column as wide as its longest word, within reason: a pasted web address
+    # must not push the signature boxes off the page.
     widths = [
-        max(width, max(len(word) for text in column for word in (text.split() or [""])) + 1.5)
+        min(
+            max(width, max(len(word) for text in column for word in (text.split() or [""])) + 1.5),
+            LONGEST_WORD_WIDTH,
+        )
         for width, column in zip(base, texts, strict=True)
     ]
     fixed_mm = sum(column_mm(w) for w in widths) / FIT_SAFETY
