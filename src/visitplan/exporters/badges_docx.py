@@ -106,9 +106,9 @@ def badge_lines(
 
 
 def write_badges(visit: Visit, labels: Labels, target: Path, frame: Any) -> None:
+    """The badges, a table per page. The tables are built as XML directly: the
+    python-docx calls for a few thousand badges would take minutes."""
     from docx.enum.section import WD_ORIENT
-    from docx.enum.table import WD_ALIGN_VERTICAL, WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Mm
@@ -131,45 +131,26 @@ def write_badges(visit: Visit, labels: Labels, target: Path, frame: Any) -> None
     body = document.element.body
     for child in [c for c in body if c.tag != qn("w:sectPr")]:
         body.remove(child)
+    logo = _logo_drawing(document, frame, size.width_mm) if frame.logo is not None else None
     people = sorted(
         visit.participants,
         key=lambda p: (labels.sort_key(labels.country(p.country)), labels.sort_key(p.name)),
     )
     per_page = across * down
     pages = [people[n : n + per_page] for n in range(0, len(people), per_page)] or [[]]
+    end = body.find(qn("w:sectPr"))
+    drawings = 0
     for number, page in enumerate(pages):
         if number:
-            breaker = document.add_paragraph()
-            breaker.add_run().add_break(WD_BREAK.PAGE)
-            _tight(breaker)
-        columns = 2 * across - 1
-        rows = 2 * down - 1
-        table = document.add_table(rows=rows, cols=columns)
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        table.autofit = False
-        widths = [size.width_mm if c % 2 == 0 else GAP_MM for c in range(columns)]
-        word.set_widths(table, [float(Mm(w).pt) for w in widths])
-        for r, row in enumerate(table.rows):
-            _exact_height(row, size.height_mm if r % 2 == 0 else GAP_MM)
-            for c, cell in enumerate(row.cells):
-                _tight(cell.paragraphs[0])
-                if r % 2 or c % 2:
-                    continue
-                index = (r // 2) * across + c // 2
-                _cut_lines(cell)
-                cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
-                if index >= len(page):
-                    continue
-                _fill(
-                    cell,
-                    badge_lines(visit, labels, page[index], frame.contact),
-                    frame,
-                    size.width_mm,
-                )
-                for paragraph in cell.paragraphs:
-                    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        after = document.add_paragraph()
-        _tight(after)
+            end.addprevious(_paragraph([("", "break")]))
+        badges = []
+        for person in page:
+            lines = badge_lines(visit, labels, person, frame.contact)
+            badge = _badge(lines, size.width_mm, logo, drawings)
+            drawings += logo is not None
+            badges.append(badge)
+        end.addprevious(_page_table(badges, across, down, size.width_mm, size.height_mm))
+        end.addprevious(_paragraph([]))
     document.save(str(target))
 
 
@@ -182,67 +163,131 @@ LOOKS = {
 }
 
 
-def _fill(cell: Any, lines: list[tuple[str, str]], frame: Any, width_mm: float) -> None:
-    from docx.shared import Pt, RGBColor
+def _element(tag: str, parent: Any = None, **attributes: str) -> Any:
+    from docx.oxml.ns import qn
+    from lxml import etree
 
-    from visitplan.exporters.word import picture, xml_text
+    element = etree.Element(qn(tag)) if parent is None else etree.SubElement(parent, qn(tag))
+    for name, value in attributes.items():
+        element.set(qn(f"w:{name}"), value)
+    return element
 
-    first = cell.paragraphs[0]
-    if frame.logo is not None:
-        picture(first.add_run(), frame.logo, width_mm=width_mm - 2 * PADDING_MM, height_mm=8)
-        paragraph = cell.add_paragraph()
-    else:
-        paragraph = first
-    for n, (text, look) in enumerate(lines):
-        if n:
-            paragraph = cell.add_paragraph()
+
+def _twips(mm: float) -> str:
+    return str(round(mm / 25.4 * 1440))
+
+
+def _paragraph(runs: list[tuple[str, str]], after_pt: float = 0) -> Any:
+    """A centred paragraph of runs (text, look); look "break" is a page break."""
+    from visitplan.exporters.word import xml_text
+
+    paragraph = _element("w:p")
+    properties = _element("w:pPr", paragraph)
+    _element(
+        "w:spacing",
+        properties,
+        before="0",
+        after=str(round(after_pt * 20)),
+        line="240",
+        lineRule="auto",
+    )
+    _element("w:jc", properties, val="center")
+    for text, look in runs:
+        run = _element("w:r", paragraph)
+        if look == "break":
+            _element("w:br", run, type="page")
+            continue
         points, bold = LOOKS[look]
-        # A long name gets a smaller size rather than a third line.
-        room = (width_mm - 2 * PADDING_MM) / 25.4 * 72
+        looks = _element("w:rPr", run)
+        if bold:
+            _element("w:b", looks)
+        if look in ("small", "tiny"):
+            _element("w:color", looks, val="595959")
+        _element("w:sz", looks, val=str(round(points * 2)))
+        piece = _element("w:t", run)
+        piece.text = xml_text(text)
+        piece.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    return paragraph
+
+
+def _badge(lines: list[tuple[str, str]], width_mm: float, logo: Any, number: int) -> list[Any]:
+    """A badge's paragraphs: the logo, then the lines, large names made smaller rather
+    than run onto a third line."""
+    from copy import deepcopy
+
+    from docx.oxml.ns import qn
+
+    paragraphs = []
+    if logo is not None:
+        holder = _paragraph([], after_pt=2)
+        drawing = deepcopy(logo)
+        for properties in drawing.iter(qn("wp:docPr")):
+            properties.set("id", str(1000 + number))
+            properties.set("name", f"Logo {number + 1}")
+        _element("w:r", holder).append(drawing)
+        paragraphs.append(holder)
+    room = (width_mm - 2 * PADDING_MM) / 25.4 * 72
+    for text, look in lines:
+        points, _ = LOOKS[look]
         while look in ("big", "name") and points > 14 and len(text) * points * 0.55 > room:
             points -= 1
-        run = paragraph.add_run(xml_text(text))
-        run.font.size = Pt(points)
-        run.bold = bold
-        if look in ("small", "tiny"):
-            run.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
-        paragraph.paragraph_format.space_after = Pt(2 if look in ("big", "name") else 0)
-        paragraph.paragraph_format.space_before = Pt(0) if n or frame.logo is None else Pt(2)
-        paragraph.paragraph_format.line_spacing = 1.0
+        paragraph = _paragraph([(text, look)], after_pt=2 if look in ("big", "name") else 0)
+        size = paragraph.find(f".//{qn('w:sz')}")
+        size.set(qn("w:val"), str(round(points * 2)))
+        paragraphs.append(paragraph)
+    return paragraphs
 
 
-def _tight(paragraph: Any) -> None:
-    from docx.shared import Pt
+def _page_table(
+    badges: list[list[Any]], across: int, down: int, width_mm: float, height_mm: float
+) -> Any:
+    """One page: badges in a grid, with gaps for cutting between them; dashed cut lines."""
+    columns = [width_mm if c % 2 == 0 else GAP_MM for c in range(2 * across - 1)]
+    table = _element("w:tbl")
+    properties = _element("w:tblPr", table)
+    _element("w:tblW", properties, w=_twips(sum(columns)), type="dxa")
+    _element("w:jc", properties, val="center")
+    _element("w:tblLayout", properties, type="fixed")
+    grid_xml = _element("w:tblGrid", table)
+    for width in columns:
+        _element("w:gridCol", grid_xml, w=_twips(width))
+    for r in range(2 * down - 1):
+        row = _element("w:tr", table)
+        row_properties = _element("w:trPr", row)
+        _element("w:cantSplit", row_properties, val="true")
+        _element(
+            "w:trHeight",
+            row_properties,
+            val=_twips(height_mm if r % 2 == 0 else GAP_MM),
+            hRule="exact",
+        )
+        for c, width in enumerate(columns):
+            cell = _element("w:tc", row)
+            cell_properties = _element("w:tcPr", cell)
+            _element("w:tcW", cell_properties, w=_twips(width), type="dxa")
+            if r % 2 or c % 2:
+                cell.append(_paragraph([]))
+                continue
+            borders = _element("w:tcBorders", cell_properties)
+            for side in ("top", "left", "bottom", "right"):
+                _element(f"w:{side}", borders, val="dashed", sz="4", space="0", color="A6A6A6")
+            _element("w:vAlign", cell_properties, val="center")
+            index = (r // 2) * across + c // 2
+            content = badges[index] if index < len(badges) else [_paragraph([])]
+            for paragraph in content:
+                cell.append(paragraph)
+    return table
 
-    paragraph.paragraph_format.space_before = Pt(0)
-    paragraph.paragraph_format.space_after = Pt(0)
-    paragraph.paragraph_format.line_spacing = 1.0
 
-
-def _exact_height(row: Any, height_mm: float) -> None:
-    from docx.oxml import OxmlElement
+def _logo_drawing(document: Any, frame: Any, width_mm: float) -> Any:
+    """The logo's drawing, made once through python-docx (which adds the image to the
+    package) and copied onto every badge."""
     from docx.oxml.ns import qn
 
-    properties = row._tr.get_or_add_trPr()
-    height = OxmlElement("w:trHeight")
-    height.set(qn("w:val"), str(round(height_mm / 25.4 * 1440)))
-    height.set(qn("w:hRule"), "exact")
-    properties.append(height)
-    split = OxmlElement("w:cantSplit")
-    split.set(qn("w:val"), "true")
-    properties.append(split)
+    from visitplan.exporters.word import picture
 
-
-def _cut_lines(cell: Any) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    properties = cell._tc.get_or_add_tcPr()
-    borders = OxmlElement("w:tcBorders")
-    for side in ("top", "left", "bottom", "right"):
-        line = OxmlElement(f"w:{side}")
-        line.set(qn("w:val"), "dashed")
-        line.set(qn("w:sz"), "4")
-        line.set(qn("w:color"), "A6A6A6")
-        borders.append(line)
-    properties.append(borders)
+    paragraph = document.add_paragraph()
+    picture(paragraph.add_run(), frame.logo, width_mm=width_mm - 2 * PADDING_MM, height_mm=8)
+    drawing = paragraph._p.find(f".//{qn('w:drawing')}")
+    paragraph._p.getparent().remove(paragraph._p)
+    return drawing

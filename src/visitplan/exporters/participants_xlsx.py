@@ -174,6 +174,7 @@ class _Writer:
         self.border = Border(left=line, right=line, top=line, bottom=line)
         self.sign_font = Font(size=SIGN_PT)
         self.sign_bold = Font(size=SIGN_PT, bold=True)
+        self.sign_looks: dict[tuple[bool, bool], Any] = {}
 
     def sheet(
         self,
@@ -271,19 +272,30 @@ class _Writer:
         return cell
 
     def sign(self, sheet: Any, value: Any, *, header: bool = False, grey: bool = False) -> Any:
-        """A cell of a sign-in sheet: bordered, wrapped within itself, 10 pt."""
+        """A cell of a sign-in sheet: bordered, wrapped within itself, 10 pt.
+
+        The looks are set once per kind of cell and copied: setting four styles on each
+        of a large programme's millions of sign-in cells would take minutes.
+        """
+        from copy import copy
+
         from openpyxl.cell import WriteOnlyCell
 
+        looks = self.sign_looks.get((header, grey))
+        if looks is None:
+            model = WriteOnlyCell(sheet)
+            model.border = self.border
+            model.alignment = self.wrap
+            model.font = self.sign_bold if header else self.sign_font
+            if header:
+                model.fill = self.fill
+            elif grey:
+                model.fill = self.grey
+            looks = self.sign_looks[(header, grey)] = model._style
         cell = WriteOnlyCell(sheet, value=value if value != "" else None)
         if isinstance(value, str) and value:
             cell.data_type = "s"
-        cell.border = self.border
-        cell.alignment = self.wrap
-        cell.font = self.sign_bold if header else self.sign_font
-        if header:
-            cell.fill = self.fill
-        elif grey:
-            cell.fill = self.grey
+        cell._style = copy(looks)
         return cell
 
     def row(self, sheet: Any, values: Iterable[Any], **style: bool) -> None:
