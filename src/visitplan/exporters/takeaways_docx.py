@@ -75,7 +75,8 @@ def write_takeaways(visit: Visit, labels: Labels, target: Path, frame: Any) -> N
     add.add(labels("tk.title"), "Title")
     word.add_version(document, frame)
     _title_block(add, visit, labels)
-    contents_at = add.add()
+    if estimated_pages(visit) >= CONTENTS_FROM_PAGES:
+        word.add_contents(document, labels("contents"), _outline(visit, labels))
 
     add.heading(f"1. {labels('tk.1')}", level=1)
     _text_or_prompt(add, details.description, labels("tk.1_prompt"))
@@ -160,12 +161,20 @@ def write_takeaways(visit: Visit, labels: Labels, target: Path, frame: Any) -> N
     met = [h.name for h in visit.hosts]
     if met:
         add.add("; ".join(met) + ".")
-    if word.estimated_pages(document) >= CONTENTS_FROM_PAGES:
-        word.add_contents(document, labels("contents"), _outline(visit, labels))
-        word.move_to(document, contents_at, count=len(_outline(visit, labels)) + 1)
-    else:
-        contents_at._p.getparent().remove(contents_at._p)
     document.save(str(target))
+
+
+def estimated_pages(visit: Visit, lines_per_page: int = 46, chars_per_line: int = 90) -> float:
+    """About how many pages the report fills: enough to tell a short one from a long one."""
+
+    def lines(text: str | None) -> int:
+        return 1 + len(text or "") // chars_per_line
+
+    total = 70 + lines(visit.details.description) + 2 * len(visit.details.objectives)
+    total += sum(4 + lines(host.description) for host in visit.hosts)
+    total += 7 * len(_seen(visit))
+    total += 2 * len({p.country for p in visit.participants}) + len(visit.hosts) // 4
+    return total / lines_per_page
 
 
 def _title_block(add: Any, visit: Visit, labels: Labels) -> None:

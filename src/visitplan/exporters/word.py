@@ -307,28 +307,6 @@ def add_contents(document: Any, title: str, entries: Sequence[tuple[int, str]]) 
     _field_char(paragraphs[-1], "end")
 
 
-def estimated_pages(document: Any, lines_per_page: int = 46, chars_per_line: int = 90) -> float:
-    """About how many pages the document's paragraphs and tables fill."""
-    lines = 0
-    for paragraph in document.paragraphs:
-        lines += 1 + len(paragraph.text) // chars_per_line
-        if paragraph.style.name.startswith(("Heading", "Title")):
-            lines += 2
-    for table in document.tables:
-        lines += 2 * len(table.rows)
-    return lines / lines_per_page
-
-
-def move_to(document: Any, anchor: Any, count: int) -> None:
-    """Move the last ``count`` blocks of the body to where ``anchor`` stands (an empty
-    paragraph kept for them), and remove the anchor."""
-    body = document.element.body
-    blocks = [child for child in body if child.tag != qn("w:sectPr")][-count:]
-    for block in blocks:
-        anchor._p.addprevious(block)
-    anchor._p.getparent().remove(anchor._p)
-
-
 def placeholder(paragraph: Any, text: str) -> Any:
     """A prompt to replace: grey italic, in square brackets, so it never passes for content."""
     run = paragraph.add_run(f"[{text}]")
