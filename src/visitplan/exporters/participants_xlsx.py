@@ -174,7 +174,8 @@ class _Writer:
         self.border = Border(left=line, right=line, top=line, bottom=line)
         self.sign_font = Font(size=SIGN_PT)
         self.sign_bold = Font(size=SIGN_PT, bold=True)
-        self.sign_looks: dict[tuple[bool, bool], Any] = {}
+        self.sign_looks: dict[tuple[bool, bool, bool], Any] = {}
+        self.centre = Alignment(wrap_text=True, vertical="top", horizontal="center")
 
     def sheet(
         self,
@@ -271,7 +272,15 @@ class _Writer:
             cell.number_format = DATE_TIME_FORMAT
         return cell
 
-    def sign(self, sheet: Any, value: Any, *, header: bool = False, grey: bool = False) -> Any:
+    def sign(
+        self,
+        sheet: Any,
+        value: Any,
+        *,
+        header: bool = False,
+        grey: bool = False,
+        centre: bool = False,
+    ) -> Any:
         """A cell of a sign-in sheet: bordered, wrapped within itself, 10 pt.
 
         The looks are set once per kind of cell and copied: setting four styles on each
@@ -281,17 +290,17 @@ class _Writer:
 
         from openpyxl.cell import WriteOnlyCell
 
-        looks = self.sign_looks.get((header, grey))
+        looks = self.sign_looks.get((header, grey, centre))
         if looks is None:
             model = WriteOnlyCell(sheet)
             model.border = self.border
-            model.alignment = self.wrap
+            model.alignment = self.centre if centre else self.wrap
             model.font = self.sign_bold if header else self.sign_font
             if header:
                 model.fill = self.fill
             elif grey:
                 model.fill = self.grey
-            looks = self.sign_looks[(header, grey)] = model._style
+            looks = self.sign_looks[(header, grey, centre)] = model._style
         cell = WriteOnlyCell(sheet, value=value if value != "" else None)
         if isinstance(value, str) and value:
             cell.data_type = "s"
@@ -604,7 +613,8 @@ def _attendance(
             values.append(person.group or "")
         lines = max(wrapped_lines(str(v), w, SIGN_PT) for v, w in zip(values, widths, strict=True))
         sheet.row_dimensions[row].height = max(smallest, lines * 13 + 6)
-        cells = [writer.sign(sheet, v) for v in values]
+        cells = [writer.sign(sheet, number, centre=True)]
+        cells += [writer.sign(sheet, v) for v in values[1:]]
         cells += [
             writer.sign(sheet, "" if ids & mine else "—", grey=not ids & mine) for ids in slot_ids
         ]
@@ -612,7 +622,8 @@ def _attendance(
     for number in range(len(people) + 1, len(people) + options.blank_rows + 1):
         row += 1
         sheet.row_dimensions[row].height = smallest
-        sheet.append([writer.sign(sheet, number)] + [writer.sign(sheet, "") for _ in header[1:]])
+        cells = [writer.sign(sheet, number, centre=True)]
+        sheet.append(cells + [writer.sign(sheet, "") for _ in header[1:]])
 
 
 HEADER_ROW = 4
