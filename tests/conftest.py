@@ -58,10 +58,17 @@ def example_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folders = {}
     for name in EXAMPLE_NAMES:
         folder = tmp_path_factory.mktemp(name)
-        shutil.copy(EXAMPLES / name / "visit.yaml", folder / "visit.yaml")
+        copy_example_files(name, folder)
         build(load_visit(folder / "visit.yaml"), folder / "build", now=BUILT_AT, force=True)
         folders[name] = folder
     return folders
+
+
+def copy_example_files(name: str, folder: Path) -> None:
+    """The example's visit.yaml and the images it names (logo, emblem), into ``folder``."""
+    for item in (EXAMPLES / name).iterdir():
+        if item.is_file() and item.suffix in {".yaml", ".png", ".jpg"}:
+            shutil.copy(item, folder / item.name)
 
 
 def write(tmp_path: Path, text: str, name: str = "visit.yaml") -> Path:

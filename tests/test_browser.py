@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from conftest import EXAMPLES
+from conftest import copy_example_files
 from visitplan.build import build
 from visitplan.load import load_visit
 
@@ -48,7 +48,7 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def page_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     folder = tmp_path_factory.mktemp("italy")
-    shutil.copy(EXAMPLES / "italy-study-visit-2026" / "visit.yaml", folder / "visit.yaml")
+    copy_example_files("italy-study-visit-2026", folder)
     build(load_visit(folder / "visit.yaml"), folder / "build")
     return (folder / "build" / "public" / "index.html").as_uri()
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import DATA, EXAMPLES, Run, write
+from conftest import DATA, EXAMPLES, Run, copy_example_files, write
 from visitplan.checks import run_checks
 from visitplan.findings import CATALOGUE, Finding
 from visitplan.load import InputError, load_text
@@ -535,6 +535,7 @@ def test_italy_without_the_train_is_a_transfer_error(run: Run, tmp_path: Path) -
     text = (EXAMPLES / "italy-study-visit-2026" / "visit.yaml").read_text(encoding="utf-8")
     start = text.index("  - {id: d4-train")
     end = text.index("  - {id: d4-lunch")
+    copy_example_files("italy-study-visit-2026", tmp_path)
     path = write(tmp_path, text[:start] + text[end:])
     result = run("check", path, "--format", "json")
     assert result.exit_code == 1

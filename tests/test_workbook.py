@@ -18,6 +18,7 @@ from visitplan.exporters.participants_xlsx import (
     present_on,
     programme_days,
 )
+from visitplan.labels import Labels
 from visitplan.load import load_visit
 from visitplan.timeline import group_sessions
 
@@ -59,23 +60,26 @@ def test_attendance_sheets_are_ready_to_print(built: dict[str, Path], name: str)
     for day in programme_days(visit):
         sheet = workbook[f"Attendance {day.isoformat()}"]
         setup = sheet.page_setup
-        assert setup.paperSize == 9 and setup.fitToWidth == 1
-        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert setup.paperSize == 9 and setup.scale == 100
+        assert not sheet.sheet_properties.pageSetUpPr.fitToPage
         assert setup.orientation in {"landscape", "portrait"}
-        assert sheet.print_title_rows == "$3:$3"
+        assert sheet.print_title_rows == "$4:$4"
         sessions = [s for s in visit.active_sessions() if s.date == day and s.kind in SIGNED_KINDS]
-        header = [c.value for c in sheet[3]]
-        assert header[:5] == ["No.", "Name", "Organisation", "Country", "Role"]
-        assert header[5:] == [label for label, _ in attendance_slots(sessions)]
-        assert [sum(len(held) for _, held in attendance_slots(sessions))] == [len(sessions)]
+        header = [c.value for c in sheet[4]]
+        assert header[:5] == ["No.", "Name", "Organisation", "Role", "Country"]
+        slots = attendance_slots(visit, sessions, Labels("en"))
+        assert header[5 + bool(visit.groups) :] == [label for label, _ in slots]
+        assert [sum(len(held) for _, held in slots)] == [len(sessions)]
         expected = [
             p
             for p in visit.participants
             if present_on(p, day)
             and {s.id for s in timelines[p.group] if s.date == day} & {s.id for s in sessions}
         ]
-        names = [sheet.cell(row=n, column=2).value for n in range(4, sheet.max_row + 1)]
-        assert sorted(names) == sorted(p.name for p in expected)
+        names = [sheet.cell(row=n, column=2).value for n in range(5, sheet.max_row + 1)]
+        walk_ins = visit.details.attendance.blank_rows
+        assert names[len(names) - walk_ins :] == [None] * walk_ins
+        assert sorted(names[: len(names) - walk_ins]) == sorted(p.name for p in expected)
 
 
 def test_summary_counts_match_the_visit(built: dict[str, Path]) -> None:
@@ -137,8 +141,9 @@ def test_parallel_group_sessions_share_a_signature_column() -> None:
     visit = load_visit(EXAMPLES / "milan-exchange-2026" / "visit.yaml").visit
     first = visit.active_sessions()[1]
     twin = first.model_copy(update={"id": "twin", "title": "Other group's visit"})
-    columns = attendance_slots([first, twin])
+    columns = attendance_slots(visit, [first, twin], Labels("en"))
     assert len(columns) == 1
     assert columns[0][0] == (
-        f"{first.start:%H:%M}–{first.end:%H:%M} by group: {first.title}, Other group's visit"
+        f"Signature — {first.start:%H:%M}–{first.end:%H:%M} by group: "
+        f"{first.title}, Other group's visit"
     )

@@ -5,11 +5,30 @@ So the two always hold the same content in the same order, in the visit's langua
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 
 from visitplan.labels import Labels
-from visitplan.model import REST_KINDS, Session, SessionKind, SessionStatus, Visit
+from visitplan.model import REST_KINDS, Session, SessionKind, SessionStatus, Venue, Visit
+
+# Kinds whose name tells the reader something the title may not: a meeting is the
+# default, and a meal, break, transfer or free time is plain from its title and shading.
+TELLING_KINDS = frozenset(
+    {SessionKind.SITE_VISIT, SessionKind.WORKSHOP, SessionKind.REFLECTION, SessionKind.SOCIAL}
+)
+# "00184 Roma", "4620-123 Lousada", "SW1A 1AA London": the address already names a place.
+_POSTCODE_PLACE = re.compile(r"\b\d{4,5}(?:-\d{3})?\s+\w|\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
+
+
+@dataclass
+class Place:
+    """A venue as the agenda shows it: its name, and its address with the city when the
+    address does not already say it."""
+
+    name: str
+    address: str
 
 
 @dataclass
@@ -17,20 +36,29 @@ class AgendaRow:
     session_id: str
     time: str
     title: str
-    kind: str  # the localised kind label
-    note: str  # status and group, e.g. "to be confirmed · Group: A"
-    venue: str
-    address: str
-    hosts: str
-    interpretation: str
+    hosts: str  # "Hosted by A and B", or ""
+    details: str  # grey line: the kind where it tells something, status, group, language
+    places: list[Place]  # one place, or where a trip starts and where it ends
     quiet: bool  # travel, meals, breaks, free time: shown, but set back
     cancelled: bool
+
+    @property
+    def travel(self) -> bool:
+        return len(self.places) > 1
 
 
 @dataclass
 class AgendaDay:
     label: str
     rows: list[AgendaRow]
+
+
+@dataclass
+class ParticipantGroup:
+    """The people (or, in the public version, the organisations) of one country."""
+
+    country: str
+    rows: list[tuple[str, ...]]
 
 
 @dataclass
@@ -41,11 +69,19 @@ class Agenda:
     objectives: list[str]
     guiding_question: str
     days: list[AgendaDay]
-    hosts: list[tuple[str, str, str]]  # name, level, contact
-    participant_columns: tuple[str, str, str]
-    participants: list[tuple[str, str, str]]  # name, organisation, country (or counts)
+    host_columns: list[str]
+    hosts: list[tuple[str, ...]]  # name, level and, when any host has one, contact
+    participant_columns: tuple[str, ...]
+    participant_groups: list[ParticipantGroup]
     participants_note: str = ""
-    has_interpretation: bool = field(default=False)
+    participant_count: int = 0
+    organiser: str = ""
+    subject: str = ""
+    language: str = "en"
+
+    @property
+    def participants(self) -> list[tuple[str, ...]]:
+        return [row for group in self.participant_groups for row in group.rows]
 
 
 def build_agenda(visit: Visit, labels: Labels, *, with_names: bool = True) -> Agenda:
@@ -61,28 +97,43 @@ def build_agenda(visit: Visit, labels: Labels, *, with_names: bool = True) -> Ag
         AgendaDay(labels.full_date(day), [_row(visit, labels, s) for s in sessions])
         for day, sessions in visit.sessions_by_day(include_cancelled=True).items()
     ]
-    hosts = []
+    host_rows: list[tuple[str, ...]] = []
     for host in visit.hosts:
         contact = host.contact
         parts = [contact.name, contact.role, contact.email, contact.phone] if contact else []
-        hosts.append((host.name, labels.level(host.level), ", ".join(p for p in parts if p)))
+        host_rows.append((host.name, labels.level(host.level), ", ".join(p for p in parts if p)))
+    host_columns = [labels("col.name"), labels("col.level"), labels("col.contact")]
+    if not any(row[2] for row in host_rows):
+        host_columns = host_columns[:2]
+        host_rows = [row[:2] for row in host_rows]
+    by_country: dict[str, list[tuple[str, ...]]] = defaultdict(list)
     if with_names:
-        columns = (labels("col.name"), labels("col.organisation"), labels("col.country"))
-        people = sorted(
-            ((p.name, p.organisation or "", labels.country(p.country)) for p in visit.participants),
-            key=lambda row: (labels.sort_key(row[2]), labels.sort_key(row[1]), row[0]),
+        columns: tuple[str, ...] = (
+            labels("col.name"),
+            labels("col.role"),
+            labels("col.organisation"),
         )
+        for p in visit.participants:
+            by_country[labels.country(p.country)].append(
+                (p.name, p.role or "", p.organisation or "")
+            )
+        for rows in by_country.values():
+            rows.sort(key=lambda row: (labels.sort_key(row[2]), labels.sort_key(row[0])))
         note = ""
     else:
-        columns = (labels("col.country"), labels("col.organisation"), labels("col.count"))
+        columns = (labels("col.organisation"), labels("col.count"))
         counts = Counter(
             (labels.country(p.country), p.organisation or "") for p in visit.participants
         )
-        people = sorted(
-            ((country, org, str(n)) for (country, org), n in counts.items()),
-            key=lambda row: (labels.sort_key(row[0]), labels.sort_key(row[1])),
-        )
+        for (country, organisation), n in counts.items():
+            by_country[country].append((organisation, str(n)))
+        for rows in by_country.values():
+            rows.sort(key=lambda row: labels.sort_key(row[0]))
         note = labels("participants_public_note")
+    groups = [
+        ParticipantGroup(country, by_country[country])
+        for country in sorted(by_country, key=labels.sort_key)
+    ]
     return Agenda(
         title=details.title,
         facts=[(label, value) for label, value in facts if value],
@@ -90,22 +141,46 @@ def build_agenda(visit: Visit, labels: Labels, *, with_names: bool = True) -> Ag
         objectives=[" ".join(o.text.split()) for o in details.objectives],
         guiding_question=" ".join((details.guiding_question or "").split()),
         days=days,
-        hosts=hosts,
+        host_columns=host_columns,
+        hosts=host_rows,
         participant_columns=columns,
-        participants=people,
+        participant_groups=groups,
         participants_note=note,
-        has_interpretation=any(s.language or s.interpretation for s in visit.sessions),
+        participant_count=len(visit.participants),
+        organiser=details.organiser or "",
+        subject=details.project or "",
+        language=details.language,
     )
 
 
+def place_of(venue: Venue) -> Place:
+    """The venue's name and address, the city added only when the address lacks it."""
+    address = venue.address or ""
+    city = venue.city or ""
+    if city and not _names_a_place(address, city):
+        address = f"{address}, {city}" if address else city
+    return Place(venue.name, address)
+
+
+def _names_a_place(address: str, city: str) -> bool:
+    def plain(text: str) -> str:
+        decomposed = unicodedata.normalize("NFKD", text.casefold())
+        return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+    return plain(city) in plain(address) or bool(_POSTCODE_PLACE.search(address))
+
+
 def _row(visit: Visit, labels: Labels, session: Session) -> AgendaRow:
-    venue = visit.venue(session.venue)
-    destination = visit.venue(session.destination)
-    place = venue.name if venue else ""
-    if destination is not None:
-        place = f"{place} → {destination.name}" if place else destination.name
-    address = ", ".join(p for p in (venue.address, venue.city) if p) if venue else ""
+    places = [
+        place_of(v)
+        for v in (visit.venue(session.venue), visit.venue(session.destination))
+        if v is not None
+    ]
     notes = []
+    if session.kind in TELLING_KINDS:
+        kind = labels.kind(session.kind)
+        if kind.casefold() not in session.title.casefold():
+            notes.append(kind)
     if session.status is SessionStatus.CANCELLED:
         notes.append(labels("status.cancelled"))
     elif session.status is SessionStatus.TENTATIVE:
@@ -113,23 +188,21 @@ def _row(visit: Visit, labels: Labels, session: Session) -> AgendaRow:
     if session.groups:
         names = [(g.name if (g := visit.group(gid)) else gid) for gid in session.groups]
         notes.append(f"{labels('group')}: {', '.join(names)}")
-    interpretation = ""
     if session.language:
-        interpretation = labels.language_name(session.language)
+        language = labels.language_name(session.language)
         if session.interpretation:
-            targets = ", ".join(labels.language_name(code) for code in session.interpretation)
-            interpretation += f" → {targets}"
+            targets = labels.join([labels.language_name(c) for c in session.interpretation])
+            notes.append(labels("agenda.interpreted", language=language, targets=targets))
+        else:
+            notes.append(labels("agenda.held_in", language=language))
     hosts = [h.name for hid in session.hosts if (h := visit.host(hid)) is not None]
     return AgendaRow(
         session_id=session.id,
         time=f"{session.start:%H:%M}–{session.end:%H:%M}",
         title=session.title,
-        kind=labels.kind(session.kind),
-        note=" · ".join(notes),
-        venue=place,
-        address=address,
-        hosts=", ".join(hosts),
-        interpretation=interpretation,
+        hosts=labels("tk.hosted_by", hosts=labels.join(hosts)) if hosts else "",
+        details=" · ".join(notes),
+        places=places,
         quiet=session.kind in REST_KINDS or session.kind is SessionKind.TRAVEL,
         cancelled=session.status is SessionStatus.CANCELLED,
     )

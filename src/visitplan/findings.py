@@ -170,6 +170,13 @@ CATALOGUE: dict[str, CodeInfo] = _catalogue(
         "Check the path and that the file is UTF-8 text.",
     ),
     CodeInfo(
+        "VP011",
+        "unusable-image",
+        E,
+        "An image named in `visit: branding:` is missing, too large or not a PNG or JPEG.",
+        "Give the path of a PNG or JPEG file of at most 2 MB, relative to the visit file.",
+    ),
+    CodeInfo(
         "VP020",
         "missing-translation",
         I,

@@ -19,6 +19,9 @@ from visitplan import dates
 from visitplan.model import GovernanceLevel, SessionKind
 
 FALLBACK = "en"
+# Where a language's documents are usually written, for the proofing language of
+# Word files when the date locale names no country (pt is Portugal's Portuguese here).
+DOCUMENT_TERRITORIES = {"pt": "PT", "it": "IT", "fr": "FR", "de": "DE", "es": "ES", "nl": "NL"}
 
 
 @cache
@@ -66,6 +69,15 @@ class Labels:
 
     def date_range(self, first: date, last: date) -> str:
         return dates.date_range(first, last, self.language)
+
+    def date(self, day: date) -> str:
+        return dates.date_text(day, self.language)
+
+    @property
+    def tag(self) -> str:
+        """The language as Word and LibreOffice name it for proofing, e.g. pt-PT."""
+        territory = self._cldr.territory or DOCUMENT_TERRITORIES.get(self._cldr.language)
+        return f"{self._cldr.language}-{territory}" if territory else self._cldr.language
 
     def country(self, code: str | None) -> str:
         if not code:

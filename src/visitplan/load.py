@@ -175,7 +175,25 @@ def load_text(text: str, shown: str = "visit.yaml", path: FilePath | None = None
         raise InputError(findings)
     if visit is None:  # pragma: no cover - a failed validation always leaves findings
         raise InputError(findings)
+    # Image files are found beside the visit file; text without a file has no folder.
+    images = _image_problems(visit, source, path) if path is not None else []
+    if images:
+        raise InputError(images)
     return Loaded(visit, source, path or FilePath(shown))
+
+
+def _image_problems(visit: Visit, source: SourceMap, visit_file: FilePath) -> list[Finding]:
+    """The logo and emblem files: each exists, is a PNG or JPEG, and is at most 2 MB."""
+    from visitplan.images import image_path, image_problem
+
+    found = []
+    for place, named in visit.details.branding.images():
+        problem = image_problem(image_path(visit_file, named))
+        if problem is not None:
+            message, hint = problem
+            where = source.locate(("visit", "branding", *place))
+            found.append(_error("VP011", message, hint, where))
+    return found
 
 
 # ---------------------------------------------------------------------------

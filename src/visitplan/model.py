@@ -406,6 +406,74 @@ class Publishing(Strict):
         return value if value is None or value.endswith("/") else value + "/"
 
 
+class Funding(Strict):
+    statement: str = Field(
+        min_length=1,
+        description="The funding statement as the funder requires it, e.g. "
+        "'Funded by the European Union. Views and opinions expressed are however those of "
+        "the author(s) only...'.",
+    )
+    emblem: str | None = Field(
+        default=None,
+        description="The funder's emblem: a PNG or JPEG file (at most 2 MB), its path "
+        "relative to the visit file.",
+    )
+
+
+class OnSiteContact(Strict):
+    name: str = Field(min_length=1, description="Who participants call during the visit.")
+    phone: str | None = Field(default=None, description="A phone number that answers on site.")
+
+
+class Branding(Strict):
+    logo: str | None = Field(
+        default=None,
+        description="The organiser's logo: a PNG or JPEG file (at most 2 MB), its path "
+        "relative to the visit file. Export an SVG logo as PNG first.",
+    )
+    funding: Funding | None = Field(
+        default=None, description="Funding statement, with the funder's emblem if required."
+    )
+    contact: OnSiteContact | None = Field(
+        default=None, description="On-site contact, printed on the agenda and the badges."
+    )
+
+    def images(self) -> list[tuple[tuple[str, ...], str]]:
+        """Each image file named, with its place in the block."""
+        found: list[tuple[tuple[str, ...], str]] = []
+        if self.logo:
+            found.append((("logo",), self.logo))
+        if self.funding is not None and self.funding.emblem:
+            found.append((("funding", "emblem"), self.funding.emblem))
+        return found
+
+
+class AttendanceOrder(StrEnum):
+    FAMILY_NAME = "family_name"
+    NAME = "name"
+    ORGANISATION = "organisation"
+
+
+class AttendanceSheets(Strict):
+    order: Annotated[AttendanceOrder, BeforeValidator(_normalise_choice)] = Field(
+        default=AttendanceOrder.FAMILY_NAME,
+        description="Order of the people on each sign-in sheet, within their country: "
+        "family_name (the last word of the name), name, or organisation.",
+    )
+    blank_rows: int = Field(
+        default=4, ge=0, le=200, description="Numbered empty rows at the end for walk-ins."
+    )
+
+
+class Badges(Strict):
+    width_mm: float = Field(
+        default=80, ge=40, le=190, description="Width of a name badge in millimetres."
+    )
+    height_mm: float = Field(
+        default=50, ge=30, le=270, description="Height of a name badge in millimetres."
+    )
+
+
 class VisitDetails(Strict):
     id: Id = Field(description="Short stable id of the visit; calendar UIDs derive from it.")
     title: str = Field(min_length=1, description="Title as shown on every document.")
@@ -432,6 +500,17 @@ class VisitDetails(Strict):
     )
     publishing: Publishing = Field(
         default_factory=Publishing, description="Where the public outputs will be published."
+    )
+    branding: Branding = Field(
+        default_factory=Branding,
+        description="Logo, funding statement and on-site contact for the documents.",
+    )
+    attendance: AttendanceSheets = Field(
+        default_factory=AttendanceSheets,
+        description="How the per-day sign-in sheets of participants.xlsx are laid out.",
+    )
+    badges: Badges = Field(
+        default_factory=Badges, description="Size of the name badges (badges.docx)."
     )
 
     @field_validator("end_date")

@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import secrets
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -95,10 +96,27 @@ class Change:
 
 
 @dataclass
+class ProgrammeVersion:
+    """The programme's version number: it rises only when a build publishes changes.
+
+    ``changes`` counts what that version changed by kind (added, moved, changed,
+    cancelled), so that every document can say it in one line.
+    """
+
+    number: int = 0
+    published: str | None = None  # ISO 8601, UTC: when this version was first built
+    changes: dict[str, int] = field(default_factory=dict)
+
+    def as_state(self) -> dict[str, Any]:
+        return {"number": self.number, "published": self.published, "changes": self.changes}
+
+
+@dataclass
 class State:
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     built_at: str | None = None
+    programme_version: ProgrammeVersion = field(default_factory=ProgrammeVersion)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -109,6 +127,7 @@ class State:
             "built_at": self.built_at,
             "sessions": self.sessions,
             "tokens": self.tokens,
+            "programme_version": self.programme_version.as_state(),
         }
 
 
@@ -123,6 +142,10 @@ class Publication:
     previous_build: str | None
     now: datetime
     state: State
+
+    @property
+    def version(self) -> ProgrammeVersion:
+        return self.state.programme_version
 
     def events_for(self, group: str | None) -> list[PublishedEvent]:
         return [e for e in self.events if e.attended_by(group)]
@@ -144,7 +167,12 @@ def read_state(path: Path) -> State:
         tokens = raw.get("tokens") or {}
         if not isinstance(sessions, dict) or not isinstance(tokens, dict):
             raise ValueError("wrong shape")
-        return State(sessions=sessions, tokens=tokens, built_at=raw.get("built_at"))
+        return State(
+            sessions=sessions,
+            tokens=tokens,
+            built_at=raw.get("built_at"),
+            programme_version=_read_version(raw.get("programme_version")),
+        )
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise InputError(
             [
@@ -158,6 +186,42 @@ def read_state(path: Path) -> State:
                 )
             ]
         ) from None
+
+
+def _read_version(raw: Any) -> ProgrammeVersion:
+    """The stored programme version; none (files of earlier builds) counts as version 1
+    once a build has been published."""
+    if raw is None:
+        return ProgrammeVersion()
+    if not isinstance(raw, dict):
+        raise ValueError("programme_version is not an object")
+    number, published, changes = raw.get("number"), raw.get("published"), raw.get("changes")
+    if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+        raise ValueError("programme_version.number is not a whole number")
+    if published is not None:
+        try:
+            datetime.fromisoformat(published)
+        except (TypeError, ValueError):
+            raise ValueError("programme_version.published is not a date") from None
+    if not isinstance(changes, dict) or not all(
+        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0
+        for k, v in changes.items()
+    ):
+        raise ValueError("programme_version.changes is not a list of counts")
+    return ProgrammeVersion(number, published, dict(changes))
+
+
+def next_version(state: State, changes: list[Change], stamp: str) -> ProgrammeVersion:
+    """Version 1 on the first build; one more whenever a build changes the programme."""
+    before = state.programme_version
+    if state.built_at is None:
+        return ProgrammeVersion(1, stamp, {})
+    counts = dict(Counter(change.kind for change in changes))
+    if counts:
+        return ProgrammeVersion(max(before.number, 1) + 1, stamp, counts)
+    if before.number == 0:  # a state written before versions were counted
+        return ProgrammeVersion(1, state.built_at, {})
+    return before
 
 
 def write_state(path: Path, state: State) -> None:
@@ -321,6 +385,7 @@ def publish(
         sessions={e.session_id: e.as_state() for e in events},
         tokens=kept_tokens,
         built_at=stamp,
+        programme_version=next_version(state, changes, stamp),
     )
     changes.sort(key=lambda c: (c.new_start or c.old_start or "", c.session_id))
     return Publication(visit.details.id, events, changes, tokens, state.built_at, now, new_state)

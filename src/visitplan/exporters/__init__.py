@@ -36,6 +36,27 @@ class BuildContext:
         return target
 
 
+def version_lines(context: BuildContext) -> list[str]:
+    """From the second build on: "Version 3 — 26 November 2026" and what it changed."""
+    publication = context.publication
+    if publication.previous_build is None:
+        return []
+    labels = context.labels
+    version = publication.version
+    published = datetime.fromisoformat(version.published) if version.published else context.now
+    lines = [labels("version_line", version=version.number, date=labels.date(published.date()))]
+    counts = [
+        labels(f"change.{kind}", n=version.changes[kind])
+        for kind in ("added", "moved", "changed", "cancelled")
+        if version.changes.get(kind)
+    ]
+    if counts and version.number > 1:
+        lines.append(
+            labels("version_since", previous=version.number - 1, changes=labels.join(counts))
+        )
+    return lines
+
+
 class Exporter(Protocol):
     id: ClassVar[str]
     name: ClassVar[str]
@@ -52,6 +73,7 @@ REGISTRY: dict[str, str] = {
     "participants-xlsx": "visitplan.exporters.participants_xlsx:ParticipantsWorkbook",
     "takeaways-docx": "visitplan.exporters.takeaways_docx:TakeawaysTemplate",
     "agenda-docx": "visitplan.exporters.agenda_docx:WordAgenda",
+    "badges-docx": "visitplan.exporters.badges_docx:NameBadges",
     "html": "visitplan.exporters.html:WebAgenda",
     "agenda-md": "visitplan.exporters.markdown:MarkdownAgenda",
     "changes": "visitplan.exporters.changes:ChangesList",

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from visitplan.agenda import Agenda, AgendaRow, build_agenda
-from visitplan.exporters import BuildContext
+from visitplan.exporters import BuildContext, version_lines
 from visitplan.labels import Labels
 from visitplan.model import Visit
 
@@ -34,7 +34,10 @@ class MarkdownAgenda:
     def render(self, visit: Visit, context: BuildContext) -> list[Path]:
         agenda = build_agenda(visit, context.labels)
         target = context.path("private", "agenda.md")
-        text = "\n".join(agenda_lines(agenda, context.labels)) + "\n"
+        lines = list(agenda_lines(agenda, context.labels))
+        version = [f"*{escape(line)}*" for line in version_lines(context)]
+        lines[2:2] = [" ".join(version), ""] if version else []
+        text = "\n".join(lines) + "\n"
         target.write_text(text, encoding="utf-8")
         return [target]
 
@@ -56,9 +59,7 @@ def agenda_lines(agenda: Agenda, labels: Labels) -> Iterable[str]:
     if agenda.guiding_question:
         yield ""
         yield f"**{labels('guiding_question')}:** {escape(agenda.guiding_question)}"
-    columns = [labels("col.time"), labels("col.session"), labels("col.venue"), labels("col.hosts")]
-    if agenda.has_interpretation:
-        columns.append(labels("col.interpretation"))
+    columns = [labels("col.time"), labels("col.session"), labels("col.venue")]
     for day in agenda.days:
         yield ""
         yield f"## {escape(day.label)}"
@@ -69,36 +70,40 @@ def agenda_lines(agenda: Agenda, labels: Labels) -> Iterable[str]:
         yield "| " + " | ".join(columns) + " |"
         yield "|" + " --- |" * len(columns)
         for row in day.rows:
-            yield _row(row, agenda.has_interpretation)
+            yield _row(row)
     if agenda.hosts:
         yield ""
         yield f"## {labels('section.hosts')}"
         yield ""
-        for name, level, contact in agenda.hosts:
+        for name, level, *contact in agenda.hosts:
             line = f"- **{escape(name)}** ({escape(level)})"
-            yield line + (f" — {escape(contact)}" if contact else "")
+            yield line + (f" — {escape(contact[0])}" if contact and contact[0] else "")
     if agenda.participants:
         yield ""
-        yield f"## {labels('section.participants')} ({len(agenda.participants)})"
+        count = agenda.participant_count
+        yield f"## {labels('section.participants')} ({count})"
         yield ""
         if agenda.participants_note:
             yield escape(agenda.participants_note)
             yield ""
         yield "| " + " | ".join(agenda.participant_columns) + " |"
-        yield "| --- | --- | --- |"
-        for cells in agenda.participants:
-            yield "| " + " | ".join(escape(c) for c in cells) + " |"
+        yield "|" + " --- |" * len(agenda.participant_columns)
+        blanks = [""] * (len(agenda.participant_columns) - 1)
+        for group in agenda.participant_groups:
+            yield "| " + " | ".join([f"**{escape(group.country or '—')}**", *blanks]) + " |"
+            for cells in group.rows:
+                yield "| " + " | ".join(escape(c) for c in cells) + " |"
 
 
-def _row(row: AgendaRow, interpretation: bool) -> str:
+def _row(row: AgendaRow) -> str:
     title = escape(row.title)
     if row.cancelled:
         title = f"~~{title}~~"
-    title += f"<br>*{escape(row.kind)}*"
-    if row.note:
-        title += f" · {escape(row.note)}"
-    place = escape(row.venue) + (f"<br>{escape(row.address)}" if row.address else "")
-    cells = [row.time, title, place, escape(row.hosts)]
-    if interpretation:
-        cells.append(escape(row.interpretation))
-    return "| " + " | ".join(cells) + " |"
+    if row.hosts:
+        title += f"<br>{escape(row.hosts)}"
+    if row.details:
+        title += f"<br>*{escape(row.details)}*"
+    place = "<br>→ ".join(
+        escape(p.name) + (f"<br>{escape(p.address)}" if p.address else "") for p in row.places
+    )
+    return "| " + " | ".join([row.time, title, place]) + " |"

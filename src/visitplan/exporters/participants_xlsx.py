@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import warnings
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
-from visitplan.exporters import BuildContext
+from visitplan.exporters import BuildContext, version_lines
 from visitplan.exporters.ics import feed_path
+from visitplan.labels import Labels
 from visitplan.model import (
     PROGRAMME_KINDS,
     Participant,
@@ -31,6 +32,50 @@ from visitplan.timeline import group_sessions
 SIGNED_KINDS = PROGRAMME_KINDS | {SessionKind.SOCIAL}
 CATERED_KINDS = frozenset({SessionKind.MEAL, SessionKind.BREAK, SessionKind.SOCIAL})
 HEADER_FILL = "DDE4EE"
+DATE_TIME_FORMAT = "yyyy-mm-dd hh:mm"
+# Printing. Widths are Excel's (characters of the default 11 pt font, 7 px each).
+A4_MM = (210.0, 297.0)
+SIDE_MARGIN_IN = 0.4
+USABLE_MM = {
+    "portrait": A4_MM[0] - 2 * SIDE_MARGIN_IN * 25.4,
+    "landscape": A4_MM[1] - 2 * SIDE_MARGIN_IN * 25.4,
+}
+SMALLEST_PRINT_PT = 8.0
+FIT_SAFETY = 0.95  # spreadsheet programs round column widths up when they print
+BODY_PT = 11.0
+LINE_PT = 15.0  # one line of 11 pt text with its leading
+# Attendance sheets: what a funder's auditor accepts.
+SIGN_ROW_MM = 12.0
+SIGN_COLUMN_MM = 35.0
+SIGN_COLUMN_WIDTH = 20.0  # 145 px, 38 mm at 100 %
+SIGN_PT = 10.0
+LONGEST_WORD_WIDTH = 34.0
+PT_PER_MM = 72 / 25.4
+
+
+def column_mm(width: float) -> float:
+    """How wide a column of Excel ``width`` prints at 100 %."""
+    return (width * 7 + 5) * 25.4 / 96
+
+
+def wrapped_lines(text: str, width: float, size_pt: float = BODY_PT) -> int:
+    """Lines ``text`` takes in a wrapped column of Excel ``width`` (generous: every
+    character counted as wide as a digit)."""
+    room = max(int((width - 1) * BODY_PT / size_pt), 1)
+    lines = 0
+    for paragraph in str(text).split("\n"):
+        count, used = 1, 0
+        for word in paragraph.split():
+            if not used:
+                used = len(word)
+            elif used + 1 + len(word) <= room:
+                used += 1 + len(word)
+            else:
+                count, used = count + 1, len(word)
+            while used > room:  # a word longer than the line breaks anywhere
+                count, used = count + 1, used - room
+        lines += count
+    return lines
 
 
 class ParticipantsWorkbook:
@@ -41,7 +86,19 @@ class ParticipantsWorkbook:
         from openpyxl import Workbook
 
         workbook = Workbook(write_only=True)
-        writer = _Writer(workbook)
+        labels = context.labels
+        funding = visit.details.branding.funding
+        writer = _Writer(
+            workbook,
+            header=" · ".join(
+                [print_text(visit.details.title, 100)]
+                + [print_text(line) for line in version_lines(context)[:1]]
+            ),
+            footer=print_text(" ".join(funding.statement.split()) if funding else "", 160),
+            page_of=print_text(labels("page_of", page="\0", pages="\1"))
+            .replace("\0", "&P")
+            .replace("\1", "&N"),
+        )
         attendance = Attendance(visit)
         _participants(writer, visit, context)
         _summary(writer, visit, context)
@@ -54,6 +111,13 @@ class ParticipantsWorkbook:
         target = context.path("private", "participants.xlsx")
         workbook.save(target)
         return [target]
+
+
+def print_text(text: str, limit: int = 60) -> str:
+    """Text for a print header or footer: '&' starts a code there, and Excel refuses
+    a header or footer longer than 255 characters in all (so each part is cut short)."""
+    text = text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return text.replace("&", "&&")
 
 
 def programme_days(visit: Visit) -> list[date]:
@@ -99,32 +163,89 @@ def present_on(person: Participant, day: date) -> bool:
 class _Writer:
     """Write-only sheets with styled headers and text that stays text."""
 
-    def __init__(self, workbook: Any) -> None:
-        from openpyxl.styles import Alignment, Font, PatternFill
+    def __init__(
+        self, workbook: Any, header: str = "", footer: str = "", page_of: str = "&P / &N"
+    ) -> None:
+        from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
         self.workbook = workbook
+        self.print_header = header
+        self.print_footer = footer
+        self.page_of = page_of
         self.bold = Font(bold=True)
         self.title = Font(bold=True, size=14)
         self.fill = PatternFill("solid", fgColor=HEADER_FILL)
         self.wrap = Alignment(wrap_text=True, vertical="top")
         self.grey = PatternFill("solid", fgColor="EEEEEE")
+        line = Side(style="thin", color="000000")
+        self.border = Border(left=line, right=line, top=line, bottom=line)
+        self.sign_font = Font(size=SIGN_PT)
+        self.sign_bold = Font(size=SIGN_PT, bold=True)
+        self.sign_looks: dict[tuple[bool, bool, bool], Any] = {}
+        self.centre = Alignment(wrap_text=True, vertical="top", horizontal="center")
 
-    def sheet(self, title: str, widths: Sequence[float], freeze: str | None = None) -> Any:
-        """A new sheet; its settings come first, as write-only sheets require."""
+    def sheet(
+        self,
+        title: str,
+        widths: Sequence[float],
+        freeze: str | None = None,
+        *,
+        fit: bool = True,
+    ) -> Any:
+        """A new sheet; its settings come first, as write-only sheets require.
+
+        Printable as it is on A4: portrait when the columns fit at full size, else
+        landscape; shrunk to the page's width only while the text stays at 8 pt or
+        more, else printed at full size over several pages with the first column
+        repeated on each.
+        """
         from openpyxl.utils import get_column_letter
 
         sheet = self.workbook.create_sheet(title[:31])
         if freeze:
             sheet.freeze_panes = freeze
-        # Printable as it is: A4, as wide as the page, as many pages down as needed.
-        sheet.page_setup.paperSize = "9"
-        sheet.page_setup.orientation = "landscape" if sum(widths) > 100 else "portrait"
-        sheet.page_setup.fitToWidth = 1
-        sheet.page_setup.fitToHeight = 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        setup = sheet.page_setup
+        setup.paperSize = "9"
+        setup.fitToHeight = 0
+        total = sum(column_mm(w) for w in widths)
+        margins = sheet.page_margins
+        margins.left = margins.right = SIDE_MARGIN_IN
+        margins.top = margins.bottom = 0.75
+        margins.header = margins.footer = 0.3
+        if fit:
+            if total <= USABLE_MM["portrait"] * FIT_SAFETY:
+                setup.orientation = "portrait"
+            else:
+                setup.orientation = "landscape"
+                scale = USABLE_MM["landscape"] * FIT_SAFETY / total
+                if scale * BODY_PT >= SMALLEST_PRINT_PT:
+                    setup.fitToWidth = 1
+                    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+                else:
+                    setup.scale = 100
+                    sheet.print_title_cols = "A:A"
+            if freeze and freeze[-1] == "2":
+                sheet.print_title_rows = "1:1"
+        self.header_footer(sheet)
         for n, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(n)].width = width
         return sheet
+
+    def header_footer(self, sheet: Any, centre: str = "") -> None:
+        # Left and right only: a centred text would print over a long title.
+        """The visit (and version) at the top of each printed page; the funding
+        statement and "Page X of Y" at the foot."""
+        if self.print_header:
+            sheet.oddHeader.left.text = self.print_header
+            sheet.oddHeader.left.size = 8
+        if centre:
+            sheet.oddHeader.right.text = centre
+            sheet.oddHeader.right.size = 9
+        if self.print_footer:
+            sheet.oddFooter.left.text = self.print_footer
+            sheet.oddFooter.left.size = 7
+        sheet.oddFooter.right.text = self.page_of
+        sheet.oddFooter.right.size = 8
 
     def cell(
         self,
@@ -155,7 +276,42 @@ class _Writer:
         if grey:
             cell.fill = self.grey
         if isinstance(value, datetime):
-            cell.number_format = "yyyy-mm-dd hh:mm"
+            cell.number_format = DATE_TIME_FORMAT
+        return cell
+
+    def sign(
+        self,
+        sheet: Any,
+        value: Any,
+        *,
+        header: bool = False,
+        grey: bool = False,
+        centre: bool = False,
+    ) -> Any:
+        """A cell of a sign-in sheet: bordered, wrapped within itself, 10 pt.
+
+        The looks are set once per kind of cell and copied: setting four styles on each
+        of a large programme's millions of sign-in cells would take minutes.
+        """
+        from copy import copy
+
+        from openpyxl.cell import WriteOnlyCell
+
+        looks = self.sign_looks.get((header, grey, centre))
+        if looks is None:
+            model = WriteOnlyCell(sheet)
+            model.border = self.border
+            model.alignment = self.centre if centre else self.wrap
+            model.font = self.sign_bold if header else self.sign_font
+            if header:
+                model.fill = self.fill
+            elif grey:
+                model.fill = self.grey
+            looks = self.sign_looks[(header, grey, centre)] = model._style
+        cell = WriteOnlyCell(sheet, value=value if value != "" else None)
+        if isinstance(value, str) and value:
+            cell.data_type = "s"
+        cell._style = copy(looks)
         return cell
 
     def row(self, sheet: Any, values: Iterable[Any], **style: bool) -> None:
@@ -172,7 +328,7 @@ class _Writer:
                 return None  # an empty cell is no cell: much less to write
             return self.cell(sheet, value) if value.startswith("=") else value
         if isinstance(value, datetime):
-            return value.replace(tzinfo=None)
+            return self.cell(sheet, value)  # with a date format that has no seconds
         return value
 
     def table(self, sheet: Any, name: str, headers: Sequence[str], rows: int) -> None:
@@ -277,8 +433,10 @@ def _summary(writer: _Writer, visit: Visit, context: BuildContext) -> None:
 
 
 def _catering(writer: _Writer, visit: Visit, context: BuildContext, attendance: Attendance) -> None:
-    """Per day and venue: how many people, which diets, which access needs."""
-    sheet = writer.sheet("Catering & access", [16, 34, 30, 11, 34, 40, 30], freeze="A2")
+    """Per day and venue, in time order: how many people, which diets, which access and
+    interpretation needs."""
+    widths = [16, 34, 30, 9, 34, 40, 30]
+    sheet = writer.sheet("Catering & access", widths, freeze="A2")
     writer.row(
         sheet,
         [
@@ -296,7 +454,10 @@ def _catering(writer: _Writer, visit: Visit, context: BuildContext, attendance: 
     for session in visit.active_sessions():
         venue = visit.venue(session.venue)
         by_slot[(session.date, venue.name if venue else "")].append(session)
-    for (day, venue_name), sessions in sorted(by_slot.items()):
+    in_time_order = sorted(
+        by_slot.items(), key=lambda item: (item[0][0], item[1][0].starts_at, item[0][1])
+    )
+    for number, ((day, venue_name), sessions) in enumerate(in_time_order, start=2):
         people = attendance.people_at(day, {s.id for s in sessions})
         diets = Counter(p.dietary for p in people if p.dietary)
         access = [f"{p.name}: {p.accessibility}" for p in people if p.accessibility]
@@ -304,19 +465,18 @@ def _catering(writer: _Writer, visit: Visit, context: BuildContext, attendance: 
             f"{p.name}: step-free access" for p in people if p.step_free and not p.accessibility
         ]
         interpretation = Counter(p.interpretation for p in people if p.interpretation)
-        writer.row(
-            sheet,
-            [
-                context.labels.full_date(day),
-                "; ".join(f"{s.start:%H:%M} {s.title}" for s in sessions),
-                venue_name,
-                len(people),
-                "; ".join(f"{need}: {n}" for need, n in sorted(diets.items())),
-                "; ".join(access),
-                "; ".join(f"{_need_text(need)}: {n}" for need, n in sorted(interpretation.items())),
-            ],
-            wrap=True,
-        )
+        values = [
+            context.labels.full_date(day),
+            "; ".join(f"{s.start:%H:%M} {s.title}" for s in sessions),
+            venue_name,
+            len(people),
+            "; ".join(f"{need}: {n}" for need, n in sorted(diets.items())),
+            "; ".join(access),
+            "; ".join(f"{_need_text(need)}: {n}" for need, n in sorted(interpretation.items())),
+        ]
+        lines = max(wrapped_lines(str(v), w) for v, w in zip(values, widths, strict=True))
+        sheet.row_dimensions[number].height = lines * LINE_PT + 4
+        writer.row(sheet, values, wrap=True)
 
 
 def _need_text(need: str) -> str:
@@ -324,8 +484,11 @@ def _need_text(need: str) -> str:
     return f"{source} into {into}" if source else f"into {into}"
 
 
-def attendance_slots(sessions: list[Session]) -> list[tuple[str, list[Session]]]:
-    """The day's signature columns: one per time slot; parallel group sessions share one."""
+def attendance_slots(
+    visit: Visit, sessions: list[Session], labels: Labels
+) -> list[tuple[str, list[Session]]]:
+    """The day's signature columns, each with its header ("Signature — 09:15 Title
+    (Venue)"): one per time slot; parallel group sessions share one."""
     slots: dict[tuple[Any, Any], list[Session]] = defaultdict(list)
     for session in sessions:
         slots[(session.start, session.end)].append(session)
@@ -333,59 +496,166 @@ def attendance_slots(sessions: list[Session]) -> list[tuple[str, list[Session]]]
     for (start, end), held in sorted(slots.items(), key=lambda item: item[0]):
         titles = list(dict.fromkeys(s.title for s in held))
         if len(titles) == 1:
-            label = f"{start:%H:%M} {titles[0]}"
+            venue = visit.venue(held[0].venue)
+            if venue is not None:
+                label = labels(
+                    "att.signature", time=f"{start:%H:%M}", title=titles[0], venue=venue.name
+                )
+            else:
+                label = labels("att.signature_no_venue", time=f"{start:%H:%M}", title=titles[0])
         else:
             shown = ", ".join(titles[:3]) + (", ..." if len(titles) > 3 else "")
-            label = f"{start:%H:%M}–{end:%H:%M} by group: {shown}"
+            label = labels("att.signature_groups", time=f"{start:%H:%M}–{end:%H:%M}", titles=shown)
         columns.append((label, held))
     return columns
+
+
+def family_name(name: str) -> str:
+    """The last word of a name, for the order of a sign-in sheet ("Maria da Silva":
+    Silva). A name written "Family, Given" gives the part before the comma."""
+    if "," in name:
+        return name.split(",", 1)[0].strip()
+    words = name.split()
+    return words[-1] if words else ""
+
+
+def attendance_order(labels: Labels, order: str) -> Callable[[Participant], tuple[str, ...]]:
+    def key(person: Participant) -> tuple[str, ...]:
+        country = labels.sort_key(labels.country(person.country))
+        organisation = labels.sort_key(person.organisation or "")
+        name = labels.sort_key(person.name)
+        if order == "organisation":
+            return (country, organisation, name)
+        if order == "name":
+            return (country, name)
+        return (country, labels.sort_key(family_name(person.name)), name)
+
+    return key
 
 
 def _attendance(
     writer: _Writer, visit: Visit, context: BuildContext, day: date, attendance: Attendance
 ) -> None:
-    """A print-ready sign-in sheet: one row per expected person, one signature column
-    per time slot of the day (parallel sessions of different groups share a column)."""
-    sessions = [s for s in visit.sessions_by_day().get(day, []) if s.kind in SIGNED_KINDS]
-    slots = attendance_slots(sessions)
+    """A print-ready sign-in sheet: one row per expected person, then a few blank rows
+    for walk-ins, and one signature column per time slot of the day (parallel sessions
+    of different groups share a column).
+
+    Printed at full size: rows at least 12 mm high and signature boxes at least 35 mm
+    wide. When the day's columns do not fit across the page, they continue on the next
+    page, with the numbers and names repeated.
+    """
+    from openpyxl.worksheet.pagebreak import Break
+
     labels = context.labels
+    options = visit.details.attendance
+    sessions = [s for s in visit.sessions_by_day().get(day, []) if s.kind in SIGNED_KINDS]
+    slots = attendance_slots(visit, sessions, labels)
     people = sorted(
         attendance.people_at(day, {s.id for s in sessions}),
-        key=lambda p: (
-            labels.sort_key(labels.country(p.country)),
-            labels.sort_key(p.organisation or ""),
-            p.name,
-        ),
+        key=attendance_order(labels, options.order.value),
     )
     grouped = bool(visit.groups)
-    widths = [5, 38, 34, 14, 22] + ([12] if grouped else []) + [16] * len(slots)
-    sheet = writer.sheet(f"Attendance {day.isoformat()}", widths, freeze="C4")
-    sheet.page_setup.orientation = "landscape" if len(slots) > 2 else "portrait"
-    sheet.print_title_rows = "3:3"
-    sheet.print_options.gridLines = True
-    # Room for a signature on every row: one sheet-wide height, not one per row.
-    sheet.sheet_format.defaultRowHeight = 32
-    sheet.sheet_format.customHeight = True
-    sheet.row_dimensions[3].height = 62
-    writer.row(sheet, [visit.details.title], title=True)
-    writer.row(sheet, [f"Attendance — {labels.full_date(day)}"], bold=True)
-    header = ["No.", "Name", "Organisation", "Country", "Role"]
-    header += (["Group"] if grouped else []) + [label for label, _ in slots]
-    writer.row(sheet, header, header=True, wrap=True)
+    header = [
+        labels("att.number"),
+        labels("col.name"),
+        labels("col.organisation"),
+        labels("col.role"),
+        labels("col.country"),
+    ]
+    header += [labels("group")] if grouped else []
+    texts: list[list[str]] = [[h] for h in header]
+    for person in people:
+        shown = [person.name, person.organisation or "", person.role or ""]
+        shown += [labels.country(person.country)] + ([person.group or ""] if grouped else [])
+        for column, text in zip(texts[1:], shown, strict=True):
+            column.append(text)
+    base = [4.0, 22.0, 20.0, 15.0, 11.0] + ([10.0] if grouped else [])
+    # Each column as wide as its longest word, within reason: a pasted web address
+    # must not push the signature boxes off the page.
+    widths = [
+        min(
+            max(width, max(len(word) for text in column for word in (text.split() or [""])) + 1.5),
+            LONGEST_WORD_WIDTH,
+        )
+        for width, column in zip(base, texts, strict=True)
+    ]
+    fixed_mm = sum(column_mm(w) for w in widths) / FIT_SAFETY
+    orientation = "portrait"
+    if (
+        len(slots) > 2
+        or fixed_mm + len(slots) * column_mm(SIGN_COLUMN_WIDTH) > USABLE_MM["portrait"]
+    ):
+        orientation = "landscape"
+    room = USABLE_MM[orientation] - fixed_mm
+    fits = max(int(room // column_mm(SIGN_COLUMN_WIDTH)), 1)
+    # Spread the columns evenly over the pages they need: 4 columns as 2 + 2, not 3 + 1.
+    pages = -(-len(slots) // fits) if slots else 1
+    per_page = -(-len(slots) // pages) if slots else 1
+    sheet = writer.sheet(
+        f"Attendance {day.isoformat()}",
+        widths + [SIGN_COLUMN_WIDTH] * len(slots),
+        freeze=f"C{HEADER_ROW + 1}",
+        fit=False,
+    )
+    setup = sheet.page_setup
+    setup.orientation = orientation
+    setup.scale = 100
+    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    sheet.print_title_cols = f"A:{_letter(len(widths))}"
+    for first in range(per_page, len(slots), per_page):
+        sheet.col_breaks.append(Break(id=len(widths) + first))
+    venues = list(
+        dict.fromkeys(v.name for s in sessions if (v := visit.venue(s.venue)) is not None)
+    )
+    writer.header_footer(sheet, centre=print_text(labels.full_date(day)))
+
+    sheet.append([writer.cell(sheet, visit.details.title, title=True)])
+    sheet.append([writer.cell(sheet, labels("att.title", day=labels.full_date(day)), bold=True)])
+    sheet.append([labels("att.venue", venues=", ".join(venues))] if venues else [])
+    header += [label for label, _ in slots]
+    header_lines = max(
+        [wrapped_lines(h, w, SIGN_PT) for h, w in zip(header, widths, strict=False)]
+        + [wrapped_lines(label, SIGN_COLUMN_WIDTH, SIGN_PT) for label, _ in slots]
+    )
+    sheet.row_dimensions[HEADER_ROW].height = header_lines * 13 + 6
+    sheet.append([writer.sign(sheet, text, header=True) for text in header])
     slot_ids = [{s.id for s in held} for _, held in slots]
+    smallest = SIGN_ROW_MM * PT_PER_MM + 2
+    row = HEADER_ROW
     for number, person in enumerate(people, start=1):
+        row += 1
         mine = attendance.of(person, day)
         values: list[Any] = [
             number,
             person.name,
-            person.organisation,
+            person.organisation or "",
+            person.role or "",
             labels.country(person.country),
-            person.role,
         ]
         if grouped:
             values.append(person.group or "")
-        values += ["" if ids & mine else "—" for ids in slot_ids]
-        writer.row(sheet, values)
+        lines = max(wrapped_lines(str(v), w, SIGN_PT) for v, w in zip(values, widths, strict=True))
+        sheet.row_dimensions[row].height = max(smallest, lines * 13 + 6)
+        cells = [writer.sign(sheet, number, centre=True)]
+        cells += [writer.sign(sheet, v) for v in values[1:]]
+        cells += [
+            writer.sign(sheet, "" if ids & mine else "—", grey=not ids & mine) for ids in slot_ids
+        ]
+        sheet.append(cells)
+    for number in range(len(people) + 1, len(people) + options.blank_rows + 1):
+        row += 1
+        sheet.row_dimensions[row].height = smallest
+        cells = [writer.sign(sheet, number, centre=True)]
+        sheet.append(cells + [writer.sign(sheet, "") for _ in header[1:]])
+
+
+HEADER_ROW = 4
+
+
+def _letter(column: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return str(get_column_letter(column))
 
 
 def _travel(writer: _Writer, visit: Visit) -> None:

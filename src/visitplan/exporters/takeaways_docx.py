@@ -28,6 +28,7 @@ LEVEL_GROUPS: list[tuple[str, tuple[GovernanceLevel, ...]]] = [
 ]
 SEEN_KINDS = PROGRAMME_KINDS - {SessionKind.REFLECTION}
 GOOD_PRACTICE_BLOCKS = 2
+CONTENTS_FROM_PAGES = 6
 TAKEAWAY_PROMPTS = 3
 
 
@@ -36,8 +37,11 @@ class TakeawaysTemplate:
     name: ClassVar[str] = "Takeaway report template (Word)"
 
     def render(self, visit: Visit, context: BuildContext) -> list[Path]:
+        from visitplan.exporters.word import frame_of
+
         target = context.path("private", "takeaways.docx")
-        write_takeaways(visit, context.labels, target)
+        frame = frame_of(visit, context, context.labels("tk.title"))
+        write_takeaways(visit, context.labels, target, frame)
         return [target]
 
 
@@ -60,16 +64,19 @@ def representatives(visit: Visit, labels: Labels) -> list[tuple[str, str]]:
     return lines
 
 
-def write_takeaways(visit: Visit, labels: Labels, target: Path) -> None:
+def write_takeaways(visit: Visit, labels: Labels, target: Path, frame: Any) -> None:
+    from docx.shared import Pt
+
     from visitplan.exporters import word
 
     details = visit.details
-    document = word.new_document(landscape=False, header=details.title, page_label=labels("page"))
+    document = word.new_document(landscape=False, frame=frame)
     add = word.Paragraphs(document)
     add.add(labels("tk.title"), "Title")
+    word.add_version(document, frame)
     _title_block(add, visit, labels)
-    outline = _outline(visit, labels)
-    word.add_contents(document, labels("contents"), outline, labels("toc_hint"))
+    if estimated_pages(visit) >= CONTENTS_FROM_PAGES:
+        word.add_contents(document, labels("contents"), _outline(visit, labels))
 
     add.heading(f"1. {labels('tk.1')}", level=1)
     _text_or_prompt(add, details.description, labels("tk.1_prompt"))
@@ -94,6 +101,10 @@ def write_takeaways(visit: Visit, labels: Labels, target: Path) -> None:
         for host in hosts:
             name = add.add()
             name.add_run(host.name).bold = True
+            name.paragraph_format.keep_with_next = True
+            if host.description:
+                context = add.add(" ".join(host.description.split()))
+                context.paragraph_format.keep_with_next = True
             word.placeholder(
                 add.add("", "List Bullet"),
                 labels("tk.host_prompt", host=host.name),
@@ -117,8 +128,12 @@ def write_takeaways(visit: Visit, labels: Labels, target: Path) -> None:
 
     add.heading(f"6. {labels('tk.6')}", level=1)
     for n in range(1, GOOD_PRACTICE_BLOCKS + 1):
-        heading = add.heading(f"{labels('tk.good_practice', n=n)}: ", level=2)
-        word.placeholder(heading, labels("tk.gp_name"))
+        # A bold line, not a heading: a placeholder must not reach the contents.
+        title = add.add()
+        title.add_run(f"{labels('tk.good_practice', n=n)}: ").bold = True
+        word.placeholder(title, labels("tk.gp_name"))
+        title.paragraph_format.keep_with_next = True
+        title.paragraph_format.space_before = Pt(8)
         for prompt in ("tk.gp_practice", "tk.gp_value", "tk.gp_requires"):
             word.placeholder(add.add("", "List Bullet"), labels(prompt))
     word.placeholder(add.add(), labels("tk.gp_repeat"))
@@ -147,6 +162,19 @@ def write_takeaways(visit: Visit, labels: Labels, target: Path) -> None:
     if met:
         add.add("; ".join(met) + ".")
     document.save(str(target))
+
+
+def estimated_pages(visit: Visit, lines_per_page: int = 46, chars_per_line: int = 90) -> float:
+    """About how many pages the report fills: enough to tell a short one from a long one."""
+
+    def lines(text: str | None) -> int:
+        return 1 + len(text or "") // chars_per_line
+
+    total = 70 + lines(visit.details.description) + 2 * len(visit.details.objectives)
+    total += sum(4 + lines(host.description) for host in visit.hosts)
+    total += 7 * len(_seen(visit))
+    total += 2 * len({p.country for p in visit.participants}) + len(visit.hosts) // 4
+    return total / lines_per_page
 
 
 def _title_block(add: Any, visit: Visit, labels: Labels) -> None:
@@ -198,6 +226,8 @@ def _outline(visit: Visit, labels: Labels) -> list[tuple[int, str]]:
     ]
     entries += [(1, f"4. {labels('tk.4')}"), (1, f"5. {labels('tk.5')}")]
     entries += [(2, s.title) for s in _seen(visit)]
-    entries += [(1, f"{n}. {labels(f'tk.{n}')}") for n in (6, 7, 8)]
+    entries += [(1, f"6. {labels('tk.6')}"), (1, f"7. {labels('tk.7')}")]
+    entries += [(2, labels("tk.opportunities")), (2, labels("tk.challenges"))]
+    entries += [(1, f"8. {labels('tk.8')}"), (2, labels("tk.insight"))]
     entries += [(1, labels("tk.representatives")), (1, labels("tk.met"))]
     return entries

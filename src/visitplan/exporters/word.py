@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from docx import Document
@@ -16,6 +19,9 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Length, Mm, Pt, RGBColor
+
+from visitplan.exporters import BuildContext, version_lines
+from visitplan.model import Visit
 
 A4 = (Mm(210), Mm(297))
 MARGIN = Mm(18)
@@ -52,8 +58,62 @@ def text_width_pt(landscape: bool) -> float:
     return float(Length(page_width - 2 * MARGIN).pt)
 
 
-def new_document(*, landscape: bool, header: str, page_label: str) -> Any:
-    """An A4 document with real styles, a running header and page numbers in the footer."""
+@dataclass
+class Frame:
+    """What surrounds every page of a document: properties, running header and footer,
+    the organiser's logo, the funding statement and the version line."""
+
+    title: str
+    subject: str
+    author: str
+    language: str  # BCP 47, e.g. pt-PT
+    created: datetime
+    page_of: str  # "Page {page} of {pages}" in the document's language
+    logo: Path | None = None
+    funding: str = ""
+    emblem: Path | None = None
+    contact: str = ""
+    version: list[str] = field(default_factory=list)  # "Version 3 — date", what changed
+
+
+def frame_of(visit: Visit, context: BuildContext, subject: str) -> Frame:
+    """The frame of a document of ``visit`` built now."""
+    from visitplan.images import image_path
+
+    labels = context.labels
+    branding = visit.details.branding
+    funding = branding.funding
+    contact = branding.contact
+    contact_line = ""
+    if contact is not None:
+        contact_line = (
+            labels("onsite_contact", name=contact.name, phone=contact.phone)
+            if contact.phone
+            else labels("onsite_contact_name", name=contact.name)
+        )
+    return Frame(
+        title=visit.details.title,
+        subject=subject,
+        author=visit.details.organiser or "",
+        language=labels.tag,
+        created=context.now,
+        page_of=labels("page_of", page="{page}", pages="{pages}"),
+        logo=image_path(context.visit_file, branding.logo) if branding.logo else None,
+        funding=" ".join(funding.statement.split()) if funding else "",
+        emblem=(
+            image_path(context.visit_file, funding.emblem)
+            if funding is not None and funding.emblem
+            else None
+        ),
+        contact=contact_line,
+        version=version_lines(context),
+    )
+
+
+def new_document(*, landscape: bool, frame: Frame) -> Any:
+    """An A4 document with real styles in the visit's language, a running header with
+    the logo, and a footer with the funding statement, the on-site contact and
+    "Page X of Y"."""
     document = Document()
     section = document.sections[0]
     width, height = A4
@@ -63,16 +123,122 @@ def new_document(*, landscape: bool, header: str, page_label: str) -> Any:
     section.page_width, section.page_height = width, height
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, MARGIN)
+    section.header_distance = section.footer_distance = Mm(8)
+    if frame.logo is not None:  # room for the logo above the text
+        section.top_margin = Length(MARGIN + Mm(8))
     normal = document.styles["Normal"]
     normal.font.size = Pt(10.5)
+    _set_language(document, frame.language)
+    for level in (1, 2, 3):
+        style = document.styles[f"Heading {level}"]
+        style.paragraph_format.keep_with_next = True
+        style.paragraph_format.keep_together = True
+    document.styles["Title"].paragraph_format.keep_with_next = True
+    properties = document.core_properties
+    properties.title = frame.title
+    properties.subject = frame.subject
+    properties.author = frame.author
+    properties.last_modified_by = frame.author
+    properties.created = properties.modified = frame.created.replace(tzinfo=None)
+    properties.language = frame.language
+    properties.revision = 1
+    properties.keywords = ""
+    properties.comments = ""
     head = section.header.paragraphs[0]
-    run = head.add_run(header)
+    if frame.logo is not None:
+        picture(head.add_run(), frame.logo, width_mm=60, height_mm=10)
+        head.add_run("  ")
+    run = head.add_run(xml_text(frame.title))
     run.font.size = Pt(8)
     run.font.color.rgb = PLACEHOLDER_GREY
-    foot = section.footer.paragraphs[0]
-    foot.add_run(f"{page_label} ")
-    add_field(foot, "PAGE", "1")
+    footer = section.footer
+    foot = footer.paragraphs[0]
+    foot.paragraph_format.space_after = Pt(0)
+    if frame.contact:
+        small(foot.add_run(xml_text(frame.contact)))
+        foot = footer.add_paragraph()
+    if frame.emblem is not None:
+        # The emblem beside the statement, as funders' guidelines show it. LibreOffice
+        # loses a paragraph of a footer that starts with a table: a paragraph comes first.
+        if not frame.contact:
+            small(foot.add_run(""), 2)
+        usable = Length(width - 2 * MARGIN)
+        table = footer.add_table(rows=1, cols=2, width=usable)
+        table.autofit = False
+        emblem_width = Mm(20)
+        set_widths(table, [Length(emblem_width).pt, Length(usable - emblem_width).pt])
+        picture(table.cell(0, 0).paragraphs[0].add_run(), frame.emblem, width_mm=17, height_mm=12)
+        small(table.cell(0, 1).paragraphs[0].add_run(xml_text(frame.funding)), 7.5)
+        foot = footer.add_paragraph()
+    elif frame.funding:
+        small(foot.add_run(xml_text(frame.funding)), 7.5)
+        foot = footer.add_paragraph()
+    page_numbers(foot, frame.page_of)
     return document
+
+
+def picture(run: Any, path: Path, *, width_mm: float, height_mm: float) -> None:
+    """The image as large as fits in ``width_mm`` x ``height_mm``, keeping its shape:
+    a very wide logo does not run off the page, a tall emblem does not fill the footer."""
+    from docx.image.image import Image
+
+    image = Image.from_file(str(path))
+    ratio = image.px_width / image.px_height
+    if height_mm * ratio > width_mm:
+        run.add_picture(str(path), width=Mm(width_mm))
+    else:
+        run.add_picture(str(path), height=Mm(height_mm))
+
+
+def small(run: Any, size: float = 8) -> Any:
+    run.font.size = Pt(size)
+    run.font.color.rgb = RGBColor(0x40, 0x40, 0x40)
+    return run
+
+
+def page_numbers(paragraph: Any, template: str) -> None:
+    """ "Page {page} of {pages}" with the numbers as PAGE and NUMPAGES fields, in the
+    order the language puts them."""
+    for piece in re.split(r"(\{page\}|\{pages\})", template):
+        if piece == "{page}":
+            add_field(paragraph, "PAGE", "1", 8)
+        elif piece == "{pages}":
+            add_field(paragraph, "NUMPAGES", "1", 8)
+        elif piece:
+            small(paragraph.add_run(piece))
+
+
+def add_version(document: Any, frame: Frame) -> None:
+    """The version line under the title, in grey: what changed since the last version."""
+    for n, line in enumerate(frame.version):
+        paragraph = document.add_paragraph()
+        paragraph.paragraph_format.space_after = Pt(0 if n < len(frame.version) - 1 else 6)
+        run = small(paragraph.add_run(xml_text(line)), 9)
+        run.bold = n == 0
+
+
+def _set_language(document: Any, tag: str) -> None:
+    """The proofing language of every style: the defaults and each style's own runs."""
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    targets = []
+    if defaults is not None:
+        run_defaults = defaults.find(qn("w:rPrDefault"))
+        if run_defaults is not None:
+            targets.append(run_defaults.find(qn("w:rPr")))
+    for style in styles.findall(qn("w:style")):
+        if style.get(qn("w:type")) in ("paragraph", "character"):
+            targets.append(style.get_or_add_rPr())
+    for properties in targets:
+        if properties is None:
+            continue
+        language = properties.find(qn("w:lang"))
+        if language is None:
+            language = OxmlElement("w:lang")
+            properties.append(language)
+        language.set(qn("w:val"), tag)
+        language.set(qn("w:eastAsia"), tag)
+        language.set(qn("w:bidi"), tag)
 
 
 class Paragraphs:
@@ -95,31 +261,33 @@ class Paragraphs:
         return self.add(text, f"Heading {level}")
 
 
-def add_field(paragraph: Any, instruction: str, shown: str) -> None:
+def add_field(paragraph: Any, instruction: str, shown: str, size: float | None = None) -> None:
     """A Word field (PAGE, TOC, ...) with ``shown`` as its result until it is updated."""
-    _field_char(paragraph, "begin")
-    run = paragraph.add_run()
+    runs = [_field_char(paragraph, "begin"), paragraph.add_run()]
     code = OxmlElement("w:instrText")
     code.set(qn("xml:space"), "preserve")
     code.text = f" {instruction} "
-    run._r.append(code)
-    _field_char(paragraph, "separate")
-    paragraph.add_run(shown)
-    _field_char(paragraph, "end")
+    runs[-1]._r.append(code)
+    runs += [_field_char(paragraph, "separate"), paragraph.add_run(shown)]
+    runs.append(_field_char(paragraph, "end"))
+    if size is not None:  # LibreOffice shows the result in the looks of the first run
+        for run in runs:
+            small(run, size)
 
 
-def _field_char(paragraph: Any, kind: str) -> None:
+def _field_char(paragraph: Any, kind: str) -> Any:
     run = paragraph.add_run()
     char = OxmlElement("w:fldChar")
     char.set(qn("w:fldCharType"), kind)
     run._r.append(char)
+    return run
 
 
-def add_contents(document: Any, title: str, entries: Sequence[tuple[int, str]], hint: str) -> None:
+def add_contents(document: Any, title: str, entries: Sequence[tuple[int, str]]) -> None:
     """A table-of-contents field whose shown result already lists the headings.
 
-    Word and LibreOffice show the list as it is (no page numbers) until the field is
-    updated, which adds page numbers and links.
+    Word and LibreOffice show the list as it is, with no prompt to refresh it; updating
+    the field (F9 in Word) adds page numbers and links.
     """
     heading = document.add_paragraph()
     heading.add_run(title).bold = True
@@ -136,11 +304,7 @@ def add_contents(document: Any, title: str, entries: Sequence[tuple[int, str]], 
         paragraph.paragraph_format.left_indent = Mm(6 * (level - 1))
         paragraph.paragraph_format.space_after = Pt(0)
         paragraph.add_run(text)
-    if not entries:
-        first.add_run(hint)
     _field_char(paragraphs[-1], "end")
-    note = document.add_paragraph()
-    placeholder(note, hint)
 
 
 def placeholder(paragraph: Any, text: str) -> Any:
@@ -161,10 +325,16 @@ def shade(cell: Any, fill: str) -> None:
 
 
 def repeat_as_header(row: Any) -> None:
+    """The row repeats at the top of each page; it never splits and stays with the
+    first row of the body."""
     properties = row._tr.get_or_add_trPr()
-    flag = OxmlElement("w:tblHeader")
-    flag.set(qn("w:val"), "true")
-    properties.append(flag)
+    for tag in ("w:cantSplit", "w:tblHeader"):
+        flag = OxmlElement(tag)
+        flag.set(qn("w:val"), "true")
+        properties.append(flag)
+    for cell in row.cells:
+        for paragraph in cell.paragraphs:
+            paragraph.paragraph_format.keep_with_next = True
 
 
 # A cell is plain text, or segments of text with their looks.
@@ -186,6 +356,9 @@ def add_table(
     fills: Sequence[str | None] | None = None,
 ) -> Any:
     """A 'Table Grid' table with a repeated bold header row and fixed column widths.
+
+    No row splits across pages. A row of one value spans the table (a group's title,
+    kept with the row after it).
 
     The header row is made with python-docx; body rows are built as XML elements
     directly, which is a hundred times faster for the thousands of rows of a large
@@ -214,6 +387,8 @@ def add_table(
 def _row(values: Sequence[CellValue], twips: Sequence[str], fill: str | None) -> Any:
     from lxml import etree
 
+    twips_all = list(twips)
+
     def sub(parent: Any, tag: str, **attributes: str) -> Any:
         element = etree.SubElement(parent, qn(tag))
         for name, value in attributes.items():
@@ -221,13 +396,21 @@ def _row(values: Sequence[CellValue], twips: Sequence[str], fill: str | None) ->
         return element
 
     row = etree.Element(qn("w:tr"))
+    sub(sub(row, "w:trPr"), "w:cantSplit", val="true")
+    spanning = len(values) == 1 and len(twips) > 1
+    if spanning:
+        twips = [str(sum(int(w) for w in twips))]
     for value, width in zip(values, twips, strict=True):
         cell = sub(row, "w:tc")
         properties = sub(cell, "w:tcPr")
         sub(properties, "w:tcW", w=width, type="dxa")
+        if spanning:
+            sub(properties, "w:gridSpan", val=str(len(twips_all)))
         if fill:
             sub(properties, "w:shd", val="clear", color="auto", fill=fill)
         paragraph = sub(cell, "w:p")
+        if spanning:
+            sub(sub(paragraph, "w:pPr"), "w:keepNext")
         segments = [(value, frozenset())] if isinstance(value, str) else value
         for text, looks in segments:
             if not text:
