@@ -16,6 +16,7 @@ from ical.calendar_stream import IcsCalendarStream
 
 from conftest import EXAMPLE_NAMES, MINIMAL, write
 from visitplan.build import build
+from visitplan.exporters import exporter
 from visitplan.load import load_visit
 
 T1 = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
@@ -30,12 +31,14 @@ def vevents(calendar: Any) -> list[Any]:
 
 
 def build_at(visit_file: Path, now: datetime, *, prune_cancelled: bool = False) -> Path:
+    """Build the calendar feeds only: these tests read nothing else."""
     build(
         load_visit(visit_file),
         visit_file.parent / "build",
         now=now,
         force=True,
         prune_cancelled=prune_cancelled,
+        exporters=[exporter("ics")],
     )
     return visit_file.parent / "build" / "public"
 
