@@ -71,6 +71,22 @@ def without_control_characters(text: str) -> str:
     return NEVER_IN_TEXT.sub(" ", text)
 
 
+_BREAKS = re.compile("\r\n?|[\u2028\u2029]")
+_ANY_BREAKS = re.compile("[\r\n\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """``text`` for a one-line property (a calendar's name, an event's title): without
+    control characters, line breaks made spaces."""
+    return _ANY_BREAKS.sub(" ", without_control_characters(text))
+
+
+def lines_of_text(text: str) -> str:
+    """``text`` for a multi-line property: without control characters, every kind of
+    line break (CR, CRLF, U+2028, U+2029) made a line feed, which writers escape."""
+    return _BREAKS.sub("\n", without_control_characters(text))
+
+
 # What a terminal could obey instead of print: every control except line feed and
 # tab, and the invisible marks that reorder a line (bidirectional overrides).
 _TERMINAL = re.compile(f"[{_NEVER}\r\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -80,6 +96,16 @@ def shown_safely(text: str) -> str:
     """``text`` for a terminal: escape sequences and controls written out visibly
     (ESC as \\x1b), so that text from a file can never clear or recolour the screen."""
     return _TERMINAL.sub(_escaped, text)
+
+
+_IN_JSON = re.compile("[\x7f-\x9f\ud800-\udfff\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_safely(text: str) -> str:
+    """JSON text with the characters a terminal could obey, and broken ones, written as
+    \\u escapes; JSON itself escapes only the C0 controls. Valid JSON stays valid:
+    such characters can only stand inside its strings."""
+    return _IN_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 def _escaped(match: re.Match[str]) -> str:

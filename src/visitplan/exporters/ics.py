@@ -16,6 +16,7 @@ from visitplan import __version__
 from visitplan.exporters import BuildContext
 from visitplan.model import Participant, Visit, zone
 from visitplan.state import Publication, PublishedEvent
+from visitplan.text import lines_of_text, one_line
 
 PRODID = f"-//visitplan//visitplan {__version__}//EN"
 END = b"END:VCALENDAR\r\n"
@@ -111,11 +112,12 @@ def _header(visit: Visit, name: str) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
+    name = one_line(name)  # X- properties are written as given: no raw line break
     calendar.add("name", name)
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", visit.details.timezone)
     if visit.details.description:
-        calendar.add("x-wr-caldesc", " ".join(visit.details.description.split()))
+        calendar.add("x-wr-caldesc", one_line(" ".join(visit.details.description.split())))
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
     base = visit.details.publishing.base_url
@@ -151,13 +153,14 @@ def _event(event: PublishedEvent, now: datetime) -> bytes:
     vevent.add("dtstamp", now)
     vevent.add("dtstart", datetime.fromisoformat(fields["start"]).astimezone(tz))
     vevent.add("dtend", datetime.fromisoformat(fields["end"]).astimezone(tz))
-    summary = str(fields["summary"])
+    # Text may come from an old state file as well as the visit: cleaned again here.
+    summary = one_line(str(fields["summary"]))
     vevent.add("summary", f"Cancelled: {summary}" if event.cancelled else summary)
     if fields.get("location"):
-        vevent.add("location", fields["location"])
+        vevent.add("location", one_line(str(fields["location"])))
     if fields.get("geo"):
         vevent.add("geo", tuple(fields["geo"]))
-    vevent.add("description", fields["description"])
+    vevent.add("description", lines_of_text(str(fields["description"])))
     vevent.add("categories", [fields["category"]])
     vevent.add("status", str(fields["status"]).upper())
     if fields.get("url"):

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from visitplan.exporters import BuildContext
 from visitplan.exporters.ics import feed_path
 from visitplan.model import PROGRAMME_KINDS, Participant, Session, SessionKind, Visit
+from visitplan.text import without_control_characters
 from visitplan.timeline import group_sessions
 
 SIGNED_KINDS = PROGRAMME_KINDS | {SessionKind.SOCIAL}
@@ -134,6 +135,8 @@ class _Writer:
 
         if isinstance(value, datetime):
             value = value.replace(tzinfo=None)
+        if isinstance(value, str) and not value.isprintable():
+            value = without_control_characters(value)  # XML cannot hold them
         cell = WriteOnlyCell(sheet, value=value)
         if isinstance(value, str):
             cell.data_type = "s"  # never a formula, whatever the text starts with
@@ -163,7 +166,9 @@ class _Writer:
         if isinstance(value, str):
             if not value:
                 return None  # an empty cell is no cell: much less to write
-            return self.cell(sheet, value) if value.startswith("=") else value
+            if value.startswith("=") or not value.isprintable():
+                return self.cell(sheet, value)
+            return value
         if isinstance(value, datetime):
             return value.replace(tzinfo=None)
         return value
