@@ -408,7 +408,7 @@ def build(
     console.print("Written:")
     personal = 0
     for path in result.outputs:
-        if path.parent.name == "p" and path.parent.parent.name == "public":
+        if path.suffix == ".ics" and path.parent == result.out / "public" / "p":
             personal += 1
         else:
             console.print(f"  {path.relative_to(result.out)}")
