@@ -136,8 +136,13 @@ _SEPARATORS = re.compile(
 )
 
 
+def invisible_removed(text: str) -> str:
+    """``text`` as compared for identity: NFKC-normalised (a no-break space is a space,
+    a full-width letter a letter), case-folded, without invisible characters."""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
 def comparable_words(text: str) -> list[str]:
-    """The words of ``text`` as compared for identity: NFKC-normalised, case-folded,
-    with invisible characters removed; white space and punctuation separate words."""
-    folded = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text).casefold())
-    return [word for word in _SEPARATORS.split(folded) if word]
+    """The words of ``text`` as compared for identity (see ``invisible_removed``);
+    white space and punctuation separate words."""
+    return [word for word in _SEPARATORS.split(invisible_removed(text)) if word]
