@@ -225,7 +225,7 @@ def visits_with_odd_text(draw: st.DrawFn) -> tuple[str, list[tuple[tuple[Any, ..
 
 
 def node_at(text: str, path: tuple[Any, ...]) -> Any:
-    node = yaml.compose(text)
+    node: Any = yaml.compose(text)
     for part in path:
         if isinstance(node, yaml.MappingNode):
             node = next(v for k, v in node.value if k.value == part)

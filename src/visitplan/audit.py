@@ -348,7 +348,7 @@ def find_leaks(texts: Texts, visit: Visit) -> list[Finding]:
         for number in sorted(candidates):
             if (number, secret) not in found and units[number].holds(joined):
                 found.add((number, secret))
-                findings.append(_leak(secret, texts[units[number].text]))
+                findings.append(_leak(secret, texts[units[number].text], units[number].text))
     for number, unit in enumerate(units):
         findings += _contacts_in(unit, data, texts[unit.text], found, number)
     return findings
@@ -358,24 +358,24 @@ def withdrawn_leaks(cancelled: list[tuple[str, str]], visit: Visit) -> list[Find
     """Personal data in what cancelled sessions keep in the feeds: their id, in their
     calendar UID (``cancelled`` holds session ids and UIDs). Such an entry cannot be
     reworded, only dropped, so the finding names the session and the way out."""
-    findings = []
-    for session_id, uid in cancelled:
-        where = ("public/calendar.ics", 1)
-        for leak in find_leaks({uid: where, session_id: where}, visit):
-            if leak.code == "VP301":
-                findings.append(
-                    _finding(
-                        "VP301",
-                        f"the cancelled session '{session_id}' stays in the calendar feeds so "
-                        f"that subscribers see it cancelled, and its id holds personal data: "
-                        f"{leak.message}",
-                        "build once with --prune-cancelled to take cancelled sessions out of "
-                        "the feeds (calendars that have not synced since keep the old entry)",
-                        where[0],
-                    )
-                )
-                break
-    return findings
+    if not cancelled:
+        return []
+    where = ("public/calendar.ics", 1)
+    session_of = {text: session_id for session_id, uid in cancelled for text in (session_id, uid)}
+    findings: dict[str, Finding] = {}
+    for leak in find_leaks(dict.fromkeys(session_of, where), visit):
+        session_id = session_of.get(str(leak.extra.get("text")))
+        if leak.code != "VP301" or session_id is None or session_id in findings:
+            continue
+        findings[session_id] = _finding(
+            "VP301",
+            f"the cancelled session '{session_id}' stays in the calendar feeds so that "
+            f"subscribers see it cancelled, and its id holds personal data: {leak.message}",
+            "build once with --prune-cancelled to take cancelled sessions out of the feeds "
+            "(calendars that have not synced since keep the old entry)",
+            where[0],
+        )
+    return [findings[key] for key in sorted(findings)]
 
 
 def _contacts_in(
@@ -393,7 +393,7 @@ def _contacts_in(
             if secret is not None:
                 if (number, secret) not in found:
                     found.add((number, secret))
-                    findings.append(_leak(secret, where))
+                    findings.append(_leak(secret, where, unit.text))
             elif not value.endswith(UID_DOMAIN):
                 findings.append(
                     _published(
@@ -412,7 +412,7 @@ def _contacts_in(
                 known_phones.add(digits)
                 if (number, secret) not in found:
                     found.add((number, secret))
-                    findings.append(_leak(secret, where))
+                    findings.append(_leak(secret, where, unit.text))
     for match in PHONE.finditer(unit.folded):
         if _digits(match.group(0)) not in known_phones:
             findings.append(
@@ -426,13 +426,16 @@ def _contacts_in(
     return findings
 
 
-def _leak(secret: Secret, where: tuple[str, int]) -> Finding:
-    return _published(
+def _leak(secret: Secret, where: tuple[str, int], text: str) -> Finding:
+    """A VP301 finding; ``extra["text"]`` is the piece of text it was found in."""
+    finding = _published(
         "VP301",
         f"{secret.whose} {secret.what} is published",
         f"'{_mask(secret.value)}' must not be published",
         where,
     )
+    finding.extra["text"] = text
+    return finding
 
 
 def _texts_of(paths: list[Path], root: Path) -> Texts:
