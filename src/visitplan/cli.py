@@ -481,9 +481,12 @@ def audit(
 ) -> None:
     """Look for personal data in a build's public folder before it goes online.
 
-    Finds every participant's email, phone, dietary and accessibility text, the names
-    of those who did not consent, and anything shaped like an email address or an
-    international phone number. Exit 0: nothing found; 1: something found.
+    Finds every participant's email, phone (also written nationally), dietary and
+    accessibility text, the names (in any capitals, spacing or order) and ids of those
+    who did not consent, hosts' contact persons, anything shaped like an email address
+    or an international phone number, and every file it cannot read as text (a
+    workbook, archive, PDF or image: remove it or check it by hand). Exit 0: nothing
+    found; 1: something found.
     `visitplan build` runs the same audit and refuses to publish on a finding.
 
     Example: visitplan audit my-visit/build
