@@ -371,8 +371,9 @@ def withdrawn_leaks(cancelled: list[tuple[str, str]], visit: Visit) -> list[Find
             "VP301",
             f"the cancelled session '{session_id}' stays in the calendar feeds so that "
             f"subscribers see it cancelled, and its id holds personal data: {leak.message}",
-            "build once with --prune-cancelled to take cancelled sessions out of the feeds "
-            "(calendars that have not synced since keep the old entry)",
+            "delete the session from visit.yaml if it is still there, then build once with "
+            "--prune-cancelled to take cancelled sessions out of the feeds (calendars that "
+            "have not synced since keep the old entry)",
             where[0],
         )
     return [findings[key] for key in sorted(findings)]
