@@ -37,8 +37,6 @@ _NAMES = {
     "\r": "carriage return",
     "\u2028": "line separator",
     "\u2029": "paragraph separator",
-    "\ufffe": "(not a character)",
-    "\uffff": "(not a character)",
 }
 
 
@@ -52,9 +50,12 @@ class BadCharacter:
     @property
     def description(self) -> str:
         code = f"U+{ord(self.char):04X}"
+        point = ord(self.char)
         name = _NAMES.get(self.char)
-        if name is None and 0xD800 <= ord(self.char) <= 0xDFFF:
+        if name is None and 0xD800 <= point <= 0xDFFF:
             name = "half of a broken character (a lone surrogate)"
+        elif name is None and (0xFDD0 <= point <= 0xFDEF or point & 0xFFFE == 0xFFFE):
+            name = "(not a character)"
         return f"{code} {name}" if name else f"the control character {code}"
 
 
