@@ -24,12 +24,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from html import unescape
 from html.parser import HTMLParser
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
 from visitplan.findings import CATALOGUE, Finding, Location
 from visitplan.model import Visit
-from visitplan.text import comparable_words, invisible_removed
+from visitplan.text import comparable_words, invisible_removed, words_of
 
 EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
 PHONE = re.compile(r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,5}(?!\w)")
@@ -300,12 +301,9 @@ class _Unit:
     @classmethod
     def of(cls, text: str) -> _Unit:
         folded = invisible_removed(text)
-        words = comparable_words(text)
-        bounds, at = {0}, 0
-        for word in words:
-            at += len(word)
-            bounds.add(at)
-        return cls(text, words, "".join(words), frozenset(bounds), folded)
+        words = words_of(folded)
+        bounds = frozenset(accumulate(map(len, words), initial=0))
+        return cls(text, words, "".join(words), bounds, folded)
 
     def holds(self, joined: str) -> bool:
         """Whether these words follow one another here, whole (not inside a word)."""

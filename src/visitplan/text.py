@@ -140,10 +140,17 @@ _SEPARATORS = re.compile(
 def invisible_removed(text: str) -> str:
     """``text`` as compared for identity: NFKC-normalised (a no-break space is a space,
     a full-width letter a letter), case-folded, without invisible characters."""
+    if text.isascii():  # most text: NFKC changes nothing, case folding is lower()
+        return text.lower()
     return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def words_of(folded: str) -> list[str]:
+    """The words of text already passed through ``invisible_removed``."""
+    return list(filter(None, _SEPARATORS.split(folded)))
 
 
 def comparable_words(text: str) -> list[str]:
     """The words of ``text`` as compared for identity (see ``invisible_removed``);
     white space and punctuation separate words."""
-    return [word for word in _SEPARATORS.split(invisible_removed(text)) if word]
+    return words_of(invisible_removed(text))
