@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -11,6 +12,11 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from visitplan.cli import app
+
+# Builds in tests write their outputs in-process: forking a worker from a test process
+# costs more than a small visit's whole build. The shared example builds below use two
+# workers, so the parallel path is built and read back in every run.
+os.environ.setdefault("VISITPLAN_WORKERS", "1")
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -56,11 +62,19 @@ def example_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     from visitplan.load import load_visit
 
     folders = {}
-    for name in EXAMPLE_NAMES:
-        folder = tmp_path_factory.mktemp(name)
-        copy_example_files(name, folder)
-        build(load_visit(folder / "visit.yaml"), folder / "build", now=BUILT_AT, force=True)
-        folders[name] = folder
+    workers = os.environ.get("VISITPLAN_WORKERS")
+    os.environ["VISITPLAN_WORKERS"] = "2"
+    try:
+        for name in EXAMPLE_NAMES:
+            folder = tmp_path_factory.mktemp(name)
+            copy_example_files(name, folder)
+            build(load_visit(folder / "visit.yaml"), folder / "build", now=BUILT_AT, force=True)
+            folders[name] = folder
+    finally:
+        if workers is None:
+            del os.environ["VISITPLAN_WORKERS"]
+        else:
+            os.environ["VISITPLAN_WORKERS"] = workers
     return folders
 
 

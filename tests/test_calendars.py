@@ -275,8 +275,8 @@ def test_rotate_gives_a_new_link(example_copy: Callable[[str], Path], run) -> No
 def test_injection_stays_inert_in_the_feed(tmp_path: Path) -> None:
     text = MINIMAL.replace(
         "    title: Welcome\n",
-        '    title: "<script>alert(1)</script>\\nATTENDEE:urn:uuid:evil"\n'
-        f'    description: "{"long text; " * 180}"\n',
+        '    title: "<script>alert(1)</script>"\n'
+        f'    description: "Line\\nATTENDEE:urn:uuid:evil\\n{"long text; " * 180}"\n',
     )
     public = build_at(write(tmp_path, text), T1)
     raw = (public / "calendar.ics").read_bytes()
@@ -284,7 +284,8 @@ def test_injection_stays_inert_in_the_feed(tmp_path: Path) -> None:
     calendar = icalendar.Calendar.from_ical(raw)
     (event,) = vevents(calendar)
     assert "ATTENDEE" not in event
-    assert str(event["SUMMARY"]) == "<script>alert(1)</script>\nATTENDEE:urn:uuid:evil"
+    assert str(event["SUMMARY"]) == "<script>alert(1)</script>"
+    assert "Line\nATTENDEE:urn:uuid:evil\n" in str(event["DESCRIPTION"])
     assert ("long text; " * 180).strip() in str(event["DESCRIPTION"])
     assert max(len(line) for line in raw.split(b"\r\n")) <= 75
     IcsCalendarStream.calendar_from_ics(raw.decode("utf-8"))

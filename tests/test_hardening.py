@@ -68,7 +68,7 @@ def test_a_file_over_the_size_limit_is_refused(
 
 def test_a_year_long_typo_is_refused_before_it_plans_millions_of_days() -> None:
     with pytest.raises(InputError) as caught:
-        load_text(MINIMAL.replace("end_date: 2026-01-28", "end_date: 9026-01-28"))
+        load_text(MINIMAL.replace("end_date: 2026-01-28", "end_date: 2126-01-28"))
     (finding,) = caught.value.findings
     assert "the visit would last" in finding.message and "check the year" in finding.hint
 

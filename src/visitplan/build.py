@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from visitplan import __version__
-from visitplan.audit import Texts, collect_texts, find_leaks, merge_texts
+from visitplan.audit import Texts, collect_texts, find_leaks, merge_texts, withdrawn_leaks
 from visitplan.checks import run_checks
 from visitplan.exporters import BuildContext, Exporter, all_exporters
 from visitplan.findings import CATALOGUE, Finding, Location, Severity
@@ -116,6 +116,10 @@ def _build_locked(
     publication = publish(
         loaded.visit, read_state(state_file), now, prune_cancelled=prune_cancelled
     )
+    cancelled = [(e.session_id, e.uid) for e in publication.events if e.cancelled]
+    leaks = withdrawn_leaks(cancelled, loaded.visit)
+    if leaks:
+        raise RefusedBuild(leaks, "privacy audit")
     temp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     checkpoint("started")
     try:

@@ -8,6 +8,7 @@ the commands so that ``visitplan --help`` starts instantly.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import sys
@@ -75,9 +76,38 @@ def _main(
 
 
 def _console(stderr: bool = False) -> Console:
-    from rich.console import Console
+    return _safe_console_class()(stderr=stderr, highlight=False, soft_wrap=not _is_terminal(stderr))
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=not _is_terminal(stderr))
+
+@functools.cache
+def _safe_console_class() -> type[Console]:
+    """A console that shows text from files as text: every piece of text it prints,
+    whatever the command, has its escape sequences and control characters written
+    out visibly (ESC as \\x1b), so a CSV cell or an id cannot clear or recolour the
+    terminal. Only rich's own control codes (cursor moves of the progress bar) and
+    styles, added after this step, reach the terminal as codes."""
+    from rich.console import Console
+    from rich.segment import Segment
+
+    from visitplan.text import shown_safely
+
+    class SafeConsole(Console):
+        def render(self, renderable: Any, options: Any = None) -> Iterator[Segment]:
+            for segment in super().render(renderable, options):
+                if segment.control or segment.text.isprintable():
+                    yield segment
+                else:
+                    yield Segment(shown_safely(segment.text), segment.style, segment.control)
+
+    return SafeConsole
+
+
+def _print_json(value: Any) -> None:
+    """JSON for scripts: controls, broken characters and bidirectional marks written as
+    \\u escapes (JSON escapes only C0 controls by itself)."""
+    from visitplan.text import json_safely
+
+    print(json_safely(json.dumps(value, indent=2, ensure_ascii=False)))
 
 
 def _is_terminal(stderr: bool = False) -> bool:
@@ -168,7 +198,7 @@ def _where(finding: Finding) -> str:
 
 def _fail_input(findings: list[Finding], output: OutputFormat = OutputFormat.text) -> NoReturn:
     if output is OutputFormat.json:
-        print(json.dumps([f.as_json() for f in findings], indent=2, ensure_ascii=False))
+        _print_json([f.as_json() for f in findings])
     else:
         _print_findings(findings, stderr=True)
         count = sum(1 for f in findings if f.severity.value == "error")
@@ -275,7 +305,7 @@ def check(
     loaded = _load(visit_file, output)
     findings = run_checks(loaded)
     if output is OutputFormat.json:
-        print(json.dumps([f.as_json() for f in findings], indent=2, ensure_ascii=False))
+        _print_json([f.as_json() for f in findings])
     else:
         if findings:
             _print_findings(findings)
@@ -378,7 +408,7 @@ def build(
     console.print("Written:")
     personal = 0
     for path in result.outputs:
-        if path.parent.name == "p" and path.parent.parent.name == "public":
+        if path.suffix == ".ics" and path.parent == result.out / "public" / "p":
             personal += 1
         else:
             console.print(f"  {path.relative_to(result.out)}")
@@ -457,9 +487,12 @@ def audit(
 ) -> None:
     """Look for personal data in a build's public folder before it goes online.
 
-    Finds every participant's email, phone, dietary and accessibility text, the names
-    of those who did not consent, and anything shaped like an email address or an
-    international phone number. Exit 0: nothing found; 1: something found.
+    Finds every participant's email, phone (also written nationally), dietary and
+    accessibility text, the names (in any capitals, spacing or order) and ids of those
+    who did not consent, hosts' contact persons, anything shaped like an email address
+    or an international phone number, and every file it cannot read as text (a
+    workbook, archive, PDF or image: remove it or check it by hand). Exit 0: nothing
+    found; 1: something found.
     `visitplan build` runs the same audit and refuses to publish on a finding.
 
     Example: visitplan audit my-visit/build
@@ -929,7 +962,8 @@ def main() -> None:
             "Run again with --debug and report what it prints:",
             file=sys.stderr,
         )
-        print(
-            "".join(traceback.format_exception_only(*sys.exc_info()[:2])).strip(), file=sys.stderr
-        )
+        from visitplan.text import shown_safely
+
+        problem = "".join(traceback.format_exception_only(*sys.exc_info()[:2])).strip()
+        print(shown_safely(problem), file=sys.stderr)
         sys.exit(3)

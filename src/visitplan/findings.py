@@ -177,6 +177,15 @@ CATALOGUE: dict[str, CodeInfo] = _catalogue(
         "Give the path of a PNG or JPEG file of at most 2 MB, relative to the visit file.",
     ),
     CodeInfo(
+        "VP014",
+        "control-character",
+        E,
+        "A text holds a control character (NUL, vertical tab, escape...) or, in a one-line "
+        "value such as a title, name or id, a line break.",
+        "Delete the character: retype the text around it, or remove the escape (\\0, \\v, "
+        "\\e, \\n) from quoted text.",
+    ),
+    CodeInfo(
         "VP020",
         "missing-translation",
         I,
@@ -373,5 +382,13 @@ CATALOGUE: dict[str, CodeInfo] = _catalogue(
         E,
         "The build could not finish: the previous output was left as it was.",
         "Follow the message: wait for the other build, free disk space, or run it again.",
+    ),
+    CodeInfo(
+        "VP304",
+        "cannot-check-file",
+        E,
+        "A file in the public folder that the audit cannot read as text (a workbook, "
+        "document, archive, PDF or image).",
+        "Remove it from public/, or check it by hand before publishing it.",
     ),
 )

@@ -23,6 +23,7 @@ from pydantic_core import ErrorDetails
 
 from visitplan.findings import Finding, Location, Severity
 from visitplan.model import Path, Visit, consistency_problems
+from visitplan.text import BadCharacter, find_control_characters
 
 try:  # libyaml is 10-20x faster; the pure-Python composer gives the same nodes
     from yaml import CSafeLoader as _BaseLoader
@@ -47,6 +48,11 @@ MAX_NODES = 1_000_000  # guards against alias "billion laughs" expansions
 MAX_DEPTH = 64
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _LIST_SECTIONS = ("hosts", "venues", "groups", "sessions", "participants")
+# Keys whose text may run over several lines; every other value is one line (a title,
+# a name, an id), because it becomes a calendar property, a file name or a heading.
+MULTILINE_KEYS = frozenset(
+    {"description", "notes", "address", "guiding_question", "text", "dietary", "accessibility"}
+)
 
 
 class InputError(Exception):
@@ -65,6 +71,8 @@ class SourceMap:
     values: dict[Path, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
     item_paths: dict[tuple[str, str], Path] = field(default_factory=dict)
+    # Values holding characters no text may hold: (path, first bad character, one-line).
+    bad_text: list[tuple[Path, BadCharacter, bool]] = field(default_factory=list)
 
     def locate(self, path: Path, *, key: bool = False) -> Location:
         """The place of the value at ``path`` (or of its key), else its nearest parent."""
@@ -170,6 +178,7 @@ def load_text(text: str, shown: str = "visit.yaml", path: FilePath | None = None
             )
         raise InputError(findings)
     _index_items(data, source)
+    findings += _bad_text_findings(source, data)
     visit = _validate(data, source, findings)
     if findings and any(f.severity is Severity.ERROR for f in findings):
         raise InputError(findings)
@@ -203,6 +212,9 @@ def _image_problems(visit: Visit, source: SourceMap, visit_file: FilePath) -> li
 def _compose(text: str, source: SourceMap, findings: list[Finding]) -> Any:
     try:
         node = yaml.compose(text, Loader=_Loader)
+    except yaml.reader.ReaderError as exc:
+        findings.append(_unreadable_character(text, exc, source))
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = (
@@ -235,6 +247,22 @@ def _compose(text: str, source: SourceMap, findings: list[Finding]) -> Any:
             )
         )
         return None
+
+
+def _unreadable_character(text: str, exc: yaml.reader.ReaderError, source: SourceMap) -> Finding:
+    """A control character written straight into the file (not as an escape)."""
+    # libyaml counts bytes, not characters: find the character itself.
+    found = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
+    position = found if found >= 0 else min(max(exc.position, 0), len(text))
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    char = text[position] if position < len(text) else chr(exc.character)
+    return _error(
+        "VP014",
+        f"the file holds {BadCharacter(position, char).description}, which no text may hold",
+        "delete it: it is invisible in most editors, so retype the text around it",
+        Location(source.file, line, column),
+    )
 
 
 class _TooLarge(Exception):
@@ -281,6 +309,7 @@ def _plain(
     if isinstance(node, yaml.ScalarNode):
         if node.style is None and node.value in _NULLS:
             return None
+        _note_bad_text(node.value, path, source)
         return node.value
     if isinstance(node, yaml.SequenceNode):
         return [
@@ -327,6 +356,40 @@ def _plain(
             result[key] = _plain(value_node, (*path, key), source, findings, depth + 1)
         return result
     return None  # pragma: no cover - composer yields only the three node kinds
+
+
+def _note_bad_text(value: str, path: Path, source: SourceMap) -> None:
+    key = next((part for part in reversed(path) if isinstance(part, str)), "")
+    single_line = key not in MULTILINE_KEYS
+    bad = find_control_characters(value, single_line=single_line)
+    if bad:
+        source.bad_text.append((path, bad[0], single_line))
+
+
+def _bad_text_findings(source: SourceMap, data: dict[str, Any]) -> list[Finding]:
+    """One located error per value holding a control character or, in a one-line
+    value, a line break. They arrive through escapes such as "\\v" or "\\0" in quoted
+    text, or pasted from another program, and would break documents and calendars."""
+    findings = []
+    for path, bad, single_line in source.bad_text:
+        key = next((str(part) for part in reversed(path) if isinstance(part, str)), "value")
+        position = f"character {bad.offset + 1}"
+        if bad.char in "\n\r\u2028\u2029" and single_line:
+            message = f"{key} must be on one line, but has a {bad.description} ({position})"
+            hint = (
+                "replace the line break by a space; only description, notes, address and "
+                "similar texts may have several lines"
+            )
+        else:
+            message = f"{key} contains {bad.description} ({position}), which no text may hold"
+            hint = (
+                "delete it: it is invisible in most editors, so retype the text around it "
+                "(or remove the escape such as \\v, \\0 or \\e in quoted text)"
+            )
+        findings.append(
+            _error("VP014", _with_subject(message, path, data), hint, source.locate(path))
+        )
+    return findings
 
 
 def _syntax_hint(problem: str) -> str:

@@ -33,6 +33,10 @@ from pydantic_core import PydanticCustomError
 # into a value or raise an error whose message says which form is expected.
 
 MAX_VISIT_DAYS = 366
+# Years a visit can be in. The time-zone database is reliable from 1970 on, and no
+# programme is planned two centuries ahead; both ends stay far from the last date
+# software can count to (31 December 9999), so no date arithmetic can overflow.
+MIN_YEAR, MAX_YEAR = 1970, 2199
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _TIME_RE = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -79,22 +83,41 @@ def _parse_time(value: Any) -> time:
 
 def _parse_date(value: Any) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
-        return value
+        return _within_years(value, value.isoformat())
     text = _text(value)
     try:
         if not _DATE_RE.match(text):
             raise ValueError
-        return date.fromisoformat(text)
+        parsed = date.fromisoformat(text)
     except ValueError:
         raise PydanticCustomError(
             "date_format",
             "'{value}' is not a date",
             {"value": text, "hint": "write dates as YYYY-MM-DD, e.g. 2026-01-27"},
         ) from None
+    return _within_years(parsed, text)
+
+
+def _within_years(moment: date, text: str) -> date:
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise PydanticCustomError(
+            "date_range",
+            "'{value}' is in the year {year}, outside the years visitplan plans for "
+            "({first} to {last})",
+            {
+                "value": text,
+                "year": moment.year,
+                "first": MIN_YEAR,
+                "last": MAX_YEAR,
+                "hint": "check the year: it is probably a typing slip (write e.g. 2026)",
+            },
+        )
+    return moment
 
 
 def _parse_datetime(value: Any) -> datetime:
     if isinstance(value, datetime):
+        _within_years(value.date(), value.isoformat())
         return value
     text = _text(value)
     match = _DATETIME_RE.match(text)
@@ -114,6 +137,7 @@ def _parse_datetime(value: Any) -> datetime:
         parsed_day = date.fromisoformat(day)
     except ValueError:
         raise problem from None
+    _within_years(parsed_day, text)
     if hour is None:
         return datetime.combine(parsed_day, time())
     result = datetime.combine(parsed_day, time(int(hour), int(minute), int(second or 0)))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import os
+from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
@@ -20,6 +22,11 @@ class PublicFolderHandler(SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         return  # quiet: the CLI says where it serves
+
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
+        """Never a listing of a folder: public/p/ holds the personal feeds."""
+        self.send_error(HTTPStatus.NOT_FOUND, "Not found")
+        return None
 
 
 def make_server(folder: Path, port: int = 8000, host: str = "127.0.0.1") -> ThreadingHTTPServer:

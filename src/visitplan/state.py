@@ -254,6 +254,29 @@ def agenda_url(visit: Visit) -> str | None:
     return f"{base}index.html" if base else None
 
 
+CANCELLED_TITLE = "Cancelled session"
+
+
+def withdrawn(fields: dict[str, Any]) -> dict[str, Any]:
+    """What a cancelled session keeps in the feeds: its time, and no text at all.
+
+    It stays so that subscribers' calendars drop it, possibly for many builds; its
+    title, description and place may name people who have since withdrawn their
+    consent, so only the time and the kind of session are kept."""
+    return {
+        "summary": CANCELLED_TITLE,
+        "start": fields["start"],
+        "end": fields["end"],
+        "tzid": fields["tzid"],
+        "location": "",
+        "geo": None,
+        "description": "",
+        "category": str(fields.get("category") or ""),
+        "status": SessionStatus.CANCELLED.value,
+        "url": None,
+    }
+
+
 def published_fields(visit: Visit, session: Session) -> dict[str, Any]:
     """What a subscriber sees of a session: nothing private (no notes, no people)."""
     venue = visit.venue(session.venue)
@@ -286,7 +309,7 @@ def published_fields(visit: Visit, session: Session) -> dict[str, Any]:
     url = agenda_url(visit)
     if url:
         lines += ["", f"Programme: {url}"]
-    return {
+    fields = {
         "summary": session.title,
         "start": session.starts_at.isoformat(),
         "end": session.ends_at.isoformat(),
@@ -298,6 +321,7 @@ def published_fields(visit: Visit, session: Session) -> dict[str, Any]:
         "status": session.status.value,
         "url": f"{url}#{session.id}" if url else None,
     }
+    return withdrawn(fields) if session.is_cancelled else fields
 
 
 def _digest(fields: dict[str, Any], groups: list[str]) -> str:
@@ -346,15 +370,17 @@ def publish(
                 stamp,
                 digest,
             )
-            changes.append(_compare(before, event))
+            if not (event.cancelled and before["fields"].get("status") == event.fields["status"]):
+                changes.append(_compare(before, event))  # still cancelled: nothing to tell
         if prune_cancelled and event.cancelled:
             continue
         events.append(event)
     for session_id, before in state.sessions.items():
         if session_id in current_ids or prune_cancelled:
             continue
-        fields = dict(before["fields"])
-        if fields.get("status") == SessionStatus.CANCELLED.value:
+        fields = withdrawn(before["fields"])
+        digest = _digest(fields, before["groups"])
+        if digest == before["digest"]:
             event = PublishedEvent(
                 session_id,
                 before["uid"],
@@ -365,8 +391,6 @@ def publish(
                 before["digest"],
             )
         else:
-            fields["status"] = SessionStatus.CANCELLED.value
-            digest = _digest(fields, before["groups"])
             event = PublishedEvent(
                 session_id,
                 before["uid"],
@@ -376,7 +400,8 @@ def publish(
                 stamp,
                 digest,
             )
-            changes.append(_change("cancelled", event, before=before))
+            if before["fields"].get("status") != SessionStatus.CANCELLED.value:
+                changes.append(_change("cancelled", event, before=before))
         events.append(event)
     events.sort(key=lambda e: (e.starts_at, e.session_id))
     tokens = {p.id: state.tokens.get(p.id) or new_token() for p in visit.participants}

@@ -201,8 +201,8 @@ def _safe_url(url: str | None) -> str | None:
 def describe_change(change: Change) -> str:
     """One line a participant understands: what moved, from when to when."""
     title = f"{change.title}"
-    if change.kind == "cancelled":
-        return f"Cancelled: {title} (was {_span(change.old_start, change.old_end)})"
+    if change.kind == "cancelled":  # a cancelled session's title is not published
+        return f"Cancelled: the session of {_span(change.old_start, change.old_end)}"
     if change.kind == "added":
         return f"New: {title}, {_span(change.new_start, change.new_end)}"
     if change.kind == "moved":

@@ -16,6 +16,7 @@ from visitplan import __version__
 from visitplan.exporters import BuildContext
 from visitplan.model import Participant, Visit, zone
 from visitplan.state import Publication, PublishedEvent
+from visitplan.text import lines_of_text, one_line
 
 PRODID = f"-//visitplan//visitplan {__version__}//EN"
 END = b"END:VCALENDAR\r\n"
@@ -83,9 +84,10 @@ class CalendarFeeds:
         personal_header = _header(visit, title)
         travel: dict[tuple[str, datetime], bytes] = {}
         by_group = {g: publication.events_for(g) for g in visit.group_keys()}
+        written += _guard_personal_folder(visit, context)
         for person in visit.participants:
             token = publication.tokens[person.id]
-            extra = list(_travel_events(visit, person, context.now, travel))
+            extra = list(_travel_events(visit, person, token, context.now, travel))
             events = by_group.get(person.group)
             if events is None:
                 events = publication.events_for(person.group)
@@ -111,11 +113,12 @@ def _header(visit: Visit, name: str) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
+    name = one_line(name)  # X- properties are written as given: no raw line break
     calendar.add("name", name)
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", visit.details.timezone)
     if visit.details.description:
-        calendar.add("x-wr-caldesc", " ".join(visit.details.description.split()))
+        calendar.add("x-wr-caldesc", one_line(" ".join(visit.details.description.split())))
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
     base = visit.details.publishing.base_url
@@ -151,13 +154,13 @@ def _event(event: PublishedEvent, now: datetime) -> bytes:
     vevent.add("dtstamp", now)
     vevent.add("dtstart", datetime.fromisoformat(fields["start"]).astimezone(tz))
     vevent.add("dtend", datetime.fromisoformat(fields["end"]).astimezone(tz))
-    summary = str(fields["summary"])
-    vevent.add("summary", f"Cancelled: {summary}" if event.cancelled else summary)
+    # Text may come from an old state file as well as the visit: cleaned again here.
+    vevent.add("summary", one_line(str(fields["summary"])))  # "Cancelled session" if so
     if fields.get("location"):
-        vevent.add("location", fields["location"])
+        vevent.add("location", one_line(str(fields["location"])))
     if fields.get("geo"):
         vevent.add("geo", tuple(fields["geo"]))
-    vevent.add("description", fields["description"])
+    vevent.add("description", lines_of_text(str(fields["description"])))
     vevent.add("categories", [fields["category"]])
     vevent.add("status", str(fields["status"]).upper())
     if fields.get("url"):
@@ -170,10 +173,50 @@ def _event(event: PublishedEvent, now: datetime) -> bytes:
 
 
 TEMPLATE_UID = "visitplan-travel-template"
+# An empty page for public/p/: a web host that lists folders shows nothing there, and
+# search engines are asked not to index it.
+EMPTY_PAGE = (
+    '<!doctype html>\n<html><head><meta charset="utf-8">'
+    '<meta name="robots" content="noindex, nofollow"><title></title></head>'
+    "<body></body></html>\n"
+)
+
+
+def _guard_personal_folder(visit: Visit, context: BuildContext) -> list[Path]:
+    """public/p/index.html (empty, noindex) and public/robots.txt (keep out of /p/)."""
+    from urllib.parse import urlsplit
+
+    page = context.path("public", "p", "index.html")
+    page.write_text(EMPTY_PAGE, encoding="utf-8")
+    base = visit.details.publishing.base_url
+    folder = urlsplit(base).path if base else "/"
+    robots = context.path("public", "robots.txt")
+    robots.write_text(
+        "# Personal calendars are at unguessable addresses; keep robots out of them.\n"
+        f"User-agent: *\nDisallow: {folder.rstrip('/')}/p/\n",
+        encoding="utf-8",
+    )
+    return [page, robots]
+
+
+def travel_uid(visit: Visit, person: Participant, token: str, kind: str) -> str:
+    """An arrival's or departure's UID: opaque, so a feed names no one, and stable as
+    long as the participant's personal link is (a keyed hash of visit, participant and
+    kind, the key being their secret token)."""
+    import hashlib
+    import hmac
+
+    message = f"{visit.details.id}\n{person.id}\n{kind}".encode()
+    digest = hmac.new(token.encode(), message, hashlib.sha256).hexdigest()[:32]
+    return f"{kind}-{digest}@{visit.details.id}.visitplan"
 
 
 def _travel_events(
-    visit: Visit, person: Participant, now: datetime, cache: dict[tuple[str, datetime], bytes]
+    visit: Visit,
+    person: Participant,
+    token: str,
+    now: datetime,
+    cache: dict[tuple[str, datetime], bytes],
 ) -> Iterable[bytes]:
     """The participant's own arrival and departure, in their personal feed only.
 
@@ -186,7 +229,7 @@ def _travel_events(
         local = moment.astimezone(zone(visit.details.timezone))
         if (kind, local) not in cache:
             cache[(kind, local)] = _travel_block(kind, local, now)
-        uid = _uid_line(f"{kind}-{person.id}@{visit.details.id}.visitplan")
+        uid = _uid_line(travel_uid(visit, person, token, kind))
         yield cache[(kind, local)].replace(f"UID:{TEMPLATE_UID}\r\n".encode(), uid)
 
 

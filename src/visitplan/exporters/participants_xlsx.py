@@ -27,6 +27,7 @@ from visitplan.model import (
     Visit,
     interpretation_into,
 )
+from visitplan.text import without_control_characters
 from visitplan.timeline import group_sessions
 
 SIGNED_KINDS = PROGRAMME_KINDS | {SessionKind.SOCIAL}
@@ -262,6 +263,8 @@ class _Writer:
 
         if isinstance(value, datetime):
             value = value.replace(tzinfo=None)
+        if isinstance(value, str) and not value.isprintable():
+            value = without_control_characters(value)  # XML cannot hold them
         cell = WriteOnlyCell(sheet, value=value)
         if isinstance(value, str):
             cell.data_type = "s"  # never a formula, whatever the text starts with
@@ -326,7 +329,9 @@ class _Writer:
         if isinstance(value, str):
             if not value:
                 return None  # an empty cell is no cell: much less to write
-            return self.cell(sheet, value) if value.startswith("=") else value
+            if value.startswith("=") or not value.isprintable():
+                return self.cell(sheet, value)
+            return value
         if isinstance(value, datetime):
             return self.cell(sheet, value)  # with a date format that has no seconds
         return value

@@ -22,6 +22,7 @@ from docx.shared import Length, Mm, Pt, RGBColor
 
 from visitplan.exporters import BuildContext, version_lines
 from visitplan.model import Visit
+from visitplan.text import without_control_characters
 
 A4 = (Mm(210), Mm(297))
 MARGIN = Mm(18)
@@ -340,12 +341,11 @@ def repeat_as_header(row: Any) -> None:
 # A cell is plain text, or segments of text with their looks.
 Segment = tuple[str, frozenset[str]]  # looks: bold, italic, grey, strike
 CellValue = str | Sequence[Segment]
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def xml_text(text: str) -> str:
     """Text Word can store: control characters (from pasted forms) become spaces."""
-    return _ILLEGAL.sub(" ", text)
+    return without_control_characters(text)
 
 
 def add_table(
