@@ -479,16 +479,13 @@ def audit(
 
 
 def _visit_of_build(out: Path) -> Path:
-    manifest = out / "manifest.json"
+    from visitplan.build import visit_of_build
+    from visitplan.load import InputError
+
     try:
-        named = Path(json.loads(manifest.read_text(encoding="utf-8"))["visit"]["file"])
-    except (OSError, ValueError, KeyError, TypeError):
-        _console(stderr=True).print(
-            f"{out} has no readable manifest.json; name the visit file with --visit.",
-            style="bold red",
-        )
-        raise typer.Exit(EXIT_INPUT) from None
-    return named if named.is_absolute() else (out.parent / named.name)
+        return visit_of_build(out)
+    except InputError as error:
+        _fail_input(error.findings)
 
 
 feeds_app = typer.Typer(help="Personal calendar feeds.", no_args_is_help=True)
@@ -522,11 +519,20 @@ def feeds_rotate(
         raise typer.Exit(EXIT_INPUT)
     path = state_path(loaded.path)
     try:
-        state = read_state(path)
+        state = read_state(path, loaded.visit.details.id)
     except InputError as error:
         _fail_input(error.findings)
     rotate_token(state, participant)
-    write_state(path, state)
+    try:
+        write_state(path, state)
+    except OSError as error:
+        _console(stderr=True).print(
+            f"{path} cannot be written ({error.strerror or error}); the link was not "
+            "changed. Free disk space or make the file writable, then try again.",
+            style="bold red",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_FINDINGS) from None
     _console().print(
         f"New personal feed link for '{participant}'. Run `visitplan build "
         f"{visit_file}` to publish it; the old link stops working then."
@@ -792,7 +798,8 @@ def _merge_into(visit_file: Path, result: Any, dry_run: bool) -> None:
         console.print(f"Dry run: {summary}; nothing written.")
         return
     backup = write_atomically(visit_file, merged.text)
-    console.print(f"{visit_file}: {summary} (previous version kept as {backup.name}).")
+    shown = backup.name if backup.parent == visit_file.absolute().parent else str(backup)
+    console.print(f"{visit_file}: {summary} (previous version kept as {shown}).")
 
 
 @participants_app.command("template")
