@@ -8,6 +8,7 @@ the previous outputs as they were, and the next build cleans up what it left.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import os
@@ -15,6 +16,7 @@ import shutil
 import stat
 import sys
 import tempfile
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -95,7 +97,7 @@ def build(
     _refuse_visit_folder(target, loaded.path)
     _refuse_file(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with _lock(target):
+    with _lock(target), _quiet_aftermath():
         _recover(target)
         _refuse_foreign_folder(target)
         result = _build_locked(loaded, target, findings, exporters, progress, now, prune_cancelled)
@@ -273,6 +275,29 @@ def _lock(out: Path) -> Iterator[None]:
         yield
     finally:
         lock.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _quiet_aftermath() -> Iterator[None]:
+    """One message for one failed write. When a disk fills up, the office libraries'
+    half-written zip files fail once more as Python collects them ("Exception ignored in
+    ZipFile.__del__"); the error that stopped the build already says it all."""
+    default = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        if not isinstance(unraisable.exc_value, OSError):
+            default(unraisable)
+
+    sys.unraisablehook = hook  # forked workers inherit it
+    try:
+        yield
+    except BaseException as error:
+        # Let the failed writers go now, while their repeats are silenced.
+        traceback.clear_frames(error.__traceback__)
+        gc.collect()
+        raise
+    finally:
+        sys.unraisablehook = default
 
 
 def _lock_holder(lock: Path) -> int | None:
