@@ -57,8 +57,9 @@ class RefusedBuild(Exception):
 class BuildInterrupted(Exception):
     """The build could not finish for a reason outside the visit file; OUT is intact."""
 
-    def __init__(self, message: str, hint: str) -> None:
-        self.finding = Finding(Severity.ERROR, "VP303", message, hint)
+    def __init__(self, message: str, hint: str, where: Path | None = None) -> None:
+        location = Location(str(where)) if where is not None else None
+        self.finding = Finding(Severity.ERROR, "VP303", message, hint, location)
         super().__init__(message)
 
 
@@ -497,9 +498,10 @@ def _save_state(path: Path, state: State) -> Callable[[], None]:
 
 def _state_unwritable(path: Path, error: OSError) -> BuildInterrupted:
     return BuildInterrupted(
-        f"the state file {path} cannot be written ({error.strerror or error}): nothing "
-        "was published and the previous output is unchanged",
+        f"the state file cannot be written ({error.strerror or error}): nothing was "
+        "published and the previous output is unchanged",
         "free disk space beside the visit file, or make the state file writable, then build again",
+        path,
     )
 
 
