@@ -797,7 +797,16 @@ def _merge_into(visit_file: Path, result: Any, dry_run: bool) -> None:
         sys.stdout.writelines(diff)
         console.print(f"Dry run: {summary}; nothing written.")
         return
-    backup = write_atomically(visit_file, merged.text)
+    try:
+        backup = write_atomically(visit_file, merged.text)
+    except OSError as error:
+        console.print(
+            f"{visit_file} was not changed: it cannot be written ({error.strerror or error}). "
+            "Free disk space or make it writable, then import again.",
+            style="bold red",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_FINDINGS) from None
     shown = backup.name if backup.parent == visit_file.absolute().parent else str(backup)
     console.print(f"{visit_file}: {summary} (previous version kept as {shown}).")
 
