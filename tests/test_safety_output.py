@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import stat
 import subprocess
@@ -354,9 +353,9 @@ def on_a_small_disk(tmp_path: Path, steps: list[tuple[str, Any]], size: str = "6
     driver = tmp_path / "driver.py"
     driver.write_text(DRIVER, encoding="utf-8")
     mount = f'mount -t tmpfs -o size={size} tmpfs "$3" && exec "$0" "$@"'
+    arguments = [str(driver), str(tmp_path), str(disk), json.dumps(steps)]
     done = subprocess.run(
-        ["unshare", "-rm", "sh", "-c", mount, sys.executable, str(driver), str(tmp_path)]
-        + [str(disk), json.dumps(steps)],
+        ["unshare", "-rm", "sh", "-c", mount, sys.executable, *arguments],
         capture_output=True,
         text=True,
         check=False,
