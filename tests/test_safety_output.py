@@ -58,7 +58,8 @@ def test_a_folder_with_another_programs_manifest_is_left_alone(tmp_path: Path, r
     before = snapshot(web)
     result = run("build", visit_file, "-o", web)
     assert result.exit_code == 2
-    assert "VP010" in result.stderr and "not made by visitplan" in result.stderr
+    assert "VP010" in result.stderr and "did not make" in result.stderr
+    assert "its manifest.json is another program's" in result.stderr
     assert snapshot(web) == before
     assert not (tmp_path / STATE).exists()
 

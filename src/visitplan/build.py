@@ -353,10 +353,10 @@ def _refuse_visit_folder(out: Path, visit_file: Path) -> None:
 def _refuse_foreign_folder(out: Path) -> None:
     """Replace ``out`` only when it holds nothing but visitplan's last build.
 
-    Its manifest.json must be visitplan's own and list every file in it (unchanged in
-    size); a manifest of an older visitplan, which promised no such list, must match
-    the folder exactly."""
-    if not out.is_dir() or not any(out.iterdir()):
+    Its manifest.json must be visitplan's own and list every file in it, unchanged; a
+    manifest of an older visitplan, which promised no such list, must match the folder
+    exactly."""
+    if not out.is_dir() or all(_is_litter(entry) for entry in out.iterdir()):
         return
     manifest_file = out / MANIFEST
     manifest = _read_manifest(manifest_file)
@@ -368,9 +368,13 @@ def _refuse_foreign_folder(out: Path) -> None:
         why = (
             "it has no manifest.json"
             if not manifest_file.exists()
-            else ("its manifest.json is not one visitplan wrote")
+            else "its manifest.json is another program's"
         )
-        raise _refused(f"the output folder was not made by visitplan ({why})", hint, out)
+        raise _refused(
+            f"the output folder already holds files that visitplan did not make ({why})",
+            hint,
+            out,
+        )
     listed, older = manifest
     foreign, missing = _unlisted(out, listed)
     if older and (foreign or missing):
@@ -383,16 +387,36 @@ def _refuse_foreign_folder(out: Path) -> None:
         )
     if foreign:
         raise _refused(
-            f"the output folder holds what visitplan did not write: {_some(foreign)}",
+            f"the output folder holds files that visitplan did not make: {_some(foreign)}",
             "move these elsewhere (the build would delete them), or choose another "
             "output folder with -o",
             out,
         )
 
 
-def _read_manifest(path: Path) -> tuple[dict[str, int], bool] | None:
-    """The files a manifest lists (path -> size) and whether an older visitplan wrote
-    it; None when it is not a manifest visitplan wrote."""
+@dataclass(frozen=True)
+class _Listed:
+    """A file as the manifest recorded it."""
+
+    size: int
+    sha256: str | None = None
+    mtime_ns: int | None = None
+
+    def matches(self, path: Path, found: os.stat_result) -> bool:
+        if found.st_size != self.size:
+            return False
+        if self.mtime_ns is not None and found.st_mtime_ns == self.mtime_ns:
+            return True  # as written: no need to read it
+        return self.sha256 is None or _sha256(path) == self.sha256
+
+
+def _is_litter(entry: Path) -> bool:
+    return entry.name in SYSTEM_LITTER and entry.is_file() and not entry.is_symlink()
+
+
+def _read_manifest(path: Path) -> tuple[dict[str, _Listed], bool] | None:
+    """The files a manifest lists and whether an older visitplan wrote it; None when it
+    is not a manifest visitplan wrote."""
     try:
         if path.is_symlink() or not path.is_file() or path.stat().st_size > 64 << 20:
             return None
@@ -407,26 +431,31 @@ def _read_manifest(path: Path) -> tuple[dict[str, int], bool] | None:
     elif (
         isinstance(generator, str)
         and generator.startswith("visitplan 0.")
-        and ("format" not in manifest)
+        and "format" not in manifest
     ):
         older = True
     else:
         return None
-    listed: dict[str, int] = {}
+    listed: dict[str, _Listed] = {}
     for entry in manifest["outputs"]:
         if not isinstance(entry, dict):
             return None
         name, size = entry.get("path"), entry.get("bytes")
-        if not isinstance(name, str) or not isinstance(size, int) or isinstance(size, bool):
+        digest, mtime = entry.get("sha256"), entry.get("mtime_ns")
+        if not isinstance(name, str) or type(size) is not int:
             return None
         parts = name.split("/")
-        if not name or name.startswith("/") or "\\" in name or {"", ".", ".."} & set(parts):
+        if name.startswith("/") or "\\" in name or {"", ".", ".."} & set(parts):
             return None
-        listed[name] = size
+        listed[name] = _Listed(
+            size,
+            digest if isinstance(digest, str) else None,
+            mtime if type(mtime) is int else None,
+        )
     return listed, older
 
 
-def _unlisted(out: Path, listed: dict[str, int]) -> tuple[list[str], list[str]]:
+def _unlisted(out: Path, listed: dict[str, _Listed]) -> tuple[list[str], list[str]]:
     """What ``out`` holds that is not listed (or was changed), and what is missing."""
     folders = {
         "/".join(name.split("/")[:n]) for name in listed for n in range(1, name.count("/") + 1)
@@ -448,10 +477,10 @@ def _unlisted(out: Path, listed: dict[str, int]) -> tuple[list[str], list[str]]:
                     foreign.append(name)  # a link, or something else that is not a file
                 elif name == MANIFEST or (entry.name in SYSTEM_LITTER and name not in listed):
                     continue
-                elif listed.get(name) != entry.stat(follow_symlinks=False).st_size:
-                    foreign.append(
-                        name if name not in listed else f"{name} (changed since the build)"
-                    )
+                elif name not in listed:
+                    foreign.append(name)
+                elif not listed[name].matches(Path(entry.path), entry.stat(follow_symlinks=False)):
+                    foreign.append(f"{name} (changed since the build)")
                 else:
                     seen.add(name)
     return sorted(foreign), sorted(set(listed) - seen)
@@ -535,11 +564,13 @@ def _manifest(loaded: Loaded, root: Path, now: datetime) -> dict[str, Any]:
     visit = loaded.visit
     files = []
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        found = path.stat()
         files.append(
             {
                 "path": path.relative_to(root).as_posix(),
-                "bytes": path.stat().st_size,
+                "bytes": found.st_size,
                 "sha256": _sha256(path),
+                "mtime_ns": found.st_mtime_ns,
             }
         )
     source: dict[str, Any] = {"file": str(loaded.path.resolve())}
