@@ -199,7 +199,8 @@ def _fields(check: _Checker, where: Where, value: Any) -> None:
     zone = check.text((*where, "tzid"), fields["tzid"]) if "tzid" in fields else None
     if zone is not None and not _usable_zone(zone):
         check.bad((*where, "tzid"), f"'{_short(fields['tzid'])}' is not a time zone")
-    if "status" in fields and fields["status"] not in STATUSES:
+    status = fields.get("status")
+    if "status" in fields and (not isinstance(status, str) or status not in STATUSES):
         check.bad(
             (*where, "status"),
             f"{_short(json.dumps(fields['status']))} is not one of {', '.join(sorted(STATUSES))}",
