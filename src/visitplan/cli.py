@@ -304,7 +304,8 @@ def build(
         typer.Option(
             "--out",
             "-o",
-            help="Output folder (default: build/ next to the visit file).",
+            help="Output folder (default: build/ next to the visit file): new, empty or "
+            "an earlier build; a link is built through to its folder.",
             show_default=False,
         ),
     ] = None,
@@ -444,7 +445,7 @@ def audit(
             "--visit",
             "-v",
             help="The visit file whose participants' data to look for "
-            "(default: the one the build's manifest names).",
+            "(default: the one the build's manifest names, if it has not changed since).",
             show_default=False,
         ),
     ] = None,
