@@ -264,10 +264,13 @@ def test_copies_left_by_killed_processes_are_removed_by_the_next_build(
     pid = dead_pid()
     state_copy = tmp_path / f".{STATE}.tmp-{pid}"
     visit_copy = tmp_path / f".visit.yaml.tmp-{pid}"
+    backup_copy = tmp_path / f".visit.yaml.bak.tmp-{pid}"
     state_copy.write_bytes((tmp_path / STATE).read_bytes())
     visit_copy.write_text(MINIMAL, encoding="utf-8")
+    backup_copy.write_text(MINIMAL, encoding="utf-8")
     assert run("build", visit_file).exit_code == 0
-    assert not state_copy.exists() and not visit_copy.exists()
+    assert {p.name for p in tmp_path.iterdir()} == {"visit.yaml", STATE, "build"}
+    assert not state_copy.exists() and not visit_copy.exists() and not backup_copy.exists()
 
 
 def test_a_copy_left_by_a_killed_import_is_removed_by_the_next_import(

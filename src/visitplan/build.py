@@ -119,7 +119,9 @@ def _build_locked(
     chosen = exporters if exporters is not None else all_exporters()
     now = now or datetime.now(UTC).replace(microsecond=0)
     state_file = state_path(loaded.path)
-    for written in (state_file, loaded.path):  # copies left by a killed build or import
+    visit_file = real_path(loaded.path)
+    backup = visit_file.with_name(visit_file.name + ".bak")
+    for written in (state_file, visit_file, backup):  # copies a killed process left
         remove_stale_temps(written)
     previous_state = read_state(state_file, loaded.visit.details.id)
     publication = publish(loaded.visit, previous_state, now, prune_cancelled=prune_cancelled)
