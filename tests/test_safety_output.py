@@ -434,13 +434,17 @@ def test_an_import_on_a_full_disk_changes_nothing_and_leaves_no_copy(tmp_path: P
 # -- 5. the audit reads the visit the build came from --------------------------------------
 
 
-def test_audit_reads_the_visit_the_build_came_from(tmp_path: Path, run: Run) -> None:
+def test_audit_reads_the_visit_the_build_came_from(
+    tmp_path: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`build project/visit.yaml -o site/out`, then `audit site/out`, from one folder."""
+    monkeypatch.chdir(tmp_path)
     project = tmp_path / "project"
     project.mkdir()
     text = MINIMAL.replace("    name: Representative, Norway\n", "    name: Ingrid Solberg\n")
     visit_file = write(project, text)
-    out = tmp_path / "site" / "out"
-    assert run("build", visit_file, "-o", out).exit_code == 0
+    out = Path("site", "out")
+    assert run("build", "project/visit.yaml", "-o", out).exit_code == 0
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["visit"]["file"] == str(visit_file.resolve())
     assert manifest["visit"]["sha256"] == hashlib.sha256(visit_file.read_bytes()).hexdigest()
