@@ -158,11 +158,14 @@ def mutated_states(draw: st.DrawFn, base: dict[str, Any]) -> str:
             text = json.dumps(state)
             cut = draw(st.integers(0, len(text)))
             return text[:cut] + draw(st.sampled_from(["", "}", ",", "\x00", "\ufffe", "é"]))
-        if how == "same-token" and len(state.get("tokens", {})) >= 2:
-            a, b = list(state["tokens"])[:2]
-            state["tokens"][b] = state["tokens"][a]
-        elif how == "token" and isinstance(state.get("tokens"), dict):
-            state["tokens"][draw(st.sampled_from(["p1", "p2", "ghost"]))] = draw(TOKENS)
+        if not isinstance(state, dict):
+            break
+        tokens = state.get("tokens")
+        if how == "same-token" and isinstance(tokens, dict) and len(tokens) >= 2:
+            a, b = list(tokens)[:2]
+            tokens[b] = tokens[a]
+        elif how == "token" and isinstance(tokens, dict):
+            tokens[draw(st.sampled_from(["p1", "p2", "ghost"]))] = draw(TOKENS)
         elif how == "visit":
             state["visit"] = draw(ODD_VALUES)
         elif not path:
