@@ -275,7 +275,7 @@ def plant(out: Path, entries: list[tuple[list[str], str, bytes]], outside: Path)
                 if written:
                     victim = written[len(data) % len(written)]
                     victim.write_bytes(victim.read_bytes() + b"\n" + data)
-            elif kind == "manifest":
+            elif kind == "manifest" and not (out / "manifest.json").is_symlink():
                 (out / "manifest.json").write_bytes(data or b'{"name": "app"}')
             elif kind == "folder":
                 target.mkdir(exist_ok=True)
