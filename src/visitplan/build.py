@@ -8,12 +8,15 @@ the previous outputs as they were, and the next build cleans up what it left.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import os
 import shutil
+import stat
 import sys
 import tempfile
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from visitplan import __version__
+from visitplan.atomic import process_alive, real_path, remove_stale_temps, replace_file
 from visitplan.audit import Texts, collect_texts, find_leaks, merge_texts, withdrawn_leaks
 from visitplan.checks import run_checks
 from visitplan.exporters import BuildContext, Exporter, all_exporters
@@ -28,14 +32,21 @@ from visitplan.findings import CATALOGUE, Finding, Location, Severity
 from visitplan.labels import Labels
 from visitplan.load import InputError, Loaded
 from visitplan.model import Visit
-from visitplan.state import Change, publish, read_state, state_path, write_state
+from visitplan.state import Change, State, publish, read_state, state_path, write_state
 
 MANIFEST = "manifest.json"
+GENERATOR = "visitplan"
+# 2: "generator": "visitplan", a format number, the absolute path of the visit file,
+# and every file of the folder under "outputs". Manifests of older builds say
+# "generator": "visitplan 0.x" and have no format number.
+MANIFEST_FORMAT = 2
+# What file managers drop into any folder they show; it holds nothing of the user's.
+SYSTEM_LITTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 Progress = Callable[[str, int, int], None]
 
 # The moments of a build, in order, at which the tests kill it (VISITPLAN_STOP_AT=NAME
 # sends this process SIGKILL there) to prove that no moment damages the output.
-CHECKPOINTS = ("started", "exported", "audited", "moved-away", "swapped", "state-written")
+CHECKPOINTS = ("started", "exported", "audited", "state-written", "moved-away", "swapped")
 STOP_AT = "VISITPLAN_STOP_AT"
 
 
@@ -59,8 +70,9 @@ class RefusedBuild(Exception):
 class BuildInterrupted(Exception):
     """The build could not finish for a reason outside the visit file; OUT is intact."""
 
-    def __init__(self, message: str, hint: str) -> None:
-        self.finding = Finding(Severity.ERROR, "VP303", message, hint)
+    def __init__(self, message: str, hint: str, where: Path | None = None) -> None:
+        location = Location(str(where)) if where is not None else None
+        self.finding = Finding(Severity.ERROR, "VP303", message, hint, location)
         super().__init__(message)
 
 
@@ -94,10 +106,18 @@ def build(
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if errors and not force:
         raise RefusedBuild(errors)
-    _refuse_foreign_folder(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with _lock(out):
-        return _build_locked(loaded, out, findings, exporters, progress, now, prune_cancelled)
+    # Through a link to a web root, the build replaces the folder it points to.
+    target = out.resolve()
+    _refuse_visit_folder(target, loaded.path)
+    _refuse_file(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _lock(target), _quiet_aftermath():
+        _recover(target)
+        _refuse_foreign_folder(target)
+        result = _build_locked(loaded, target, findings, exporters, progress, now, prune_cancelled)
+    result.outputs = [out / p.relative_to(target) for p in result.outputs]
+    result.out = out
+    return result
 
 
 def _build_locked(
@@ -109,13 +129,15 @@ def _build_locked(
     now: datetime | None,
     prune_cancelled: bool,
 ) -> BuildResult:
-    _recover(out)
     chosen = exporters if exporters is not None else all_exporters()
     now = now or datetime.now(UTC).replace(microsecond=0)
     state_file = state_path(loaded.path)
-    publication = publish(
-        loaded.visit, read_state(state_file), now, prune_cancelled=prune_cancelled
-    )
+    visit_file = real_path(loaded.path)
+    backup = visit_file.with_name(visit_file.name + ".bak")
+    for written in (state_file, visit_file, backup):  # copies a killed process left
+        remove_stale_temps(written)
+    previous_state = read_state(state_file, loaded.visit.details.id)
+    publication = publish(loaded.visit, previous_state, now, prune_cancelled=prune_cancelled)
     cancelled = [(e.session_id, e.uid) for e in publication.events if e.cancelled]
     leaks = withdrawn_leaks(cancelled, loaded.visit)
     if leaks:
@@ -147,18 +169,24 @@ def _build_locked(
             raise RefusedBuild(leaks, "privacy audit")
         checkpoint("audited")
         _refuse_changed_source(loaded)
-        manifest = _manifest(loaded, temp, outputs, context.now)
+        manifest = _manifest(loaded, temp, context.now)
         (temp / MANIFEST).write_text(
             json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
-        _swap_in(temp, out)
+        _refuse_foreign_folder(out)  # files dropped into OUT while the build ran
+        # The state goes first: published feeds whose revisions and personal links were
+        # not recorded would change under their subscribers at the next build.
+        restore = _save_state(state_file, publication.state)
+        checkpoint("state-written")
+        try:
+            _swap_in(temp, out)
+        except BaseException:
+            restore()
+            raise
         checkpoint("swapped")
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
-    # Only a build that was published moves the revisions on.
-    write_state(state_file, publication.state)
-    checkpoint("state-written")
     return BuildResult(
         out,
         [out / p.relative_to(temp) for p in outputs],
@@ -259,7 +287,7 @@ def _lock(out: Path) -> Iterator[None]:
         descriptor = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
     except FileExistsError:
         holder = _lock_holder(lock)
-        if holder is not None and _alive(holder):
+        if holder is not None and process_alive(holder):
             raise BuildInterrupted(
                 f"another build is writing {out} (process {holder})",
                 "wait for it to finish, then build again",
@@ -274,22 +302,35 @@ def _lock(out: Path) -> Iterator[None]:
         lock.unlink(missing_ok=True)
 
 
+@contextlib.contextmanager
+def _quiet_aftermath() -> Iterator[None]:
+    """One message for one failed write. When a disk fills up, the office libraries'
+    half-written zip files fail once more as Python collects them ("Exception ignored in
+    ZipFile.__del__"); the error that stopped the build already says it all."""
+    default = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        if not isinstance(unraisable.exc_value, OSError):
+            default(unraisable)
+
+    sys.unraisablehook = hook  # forked workers inherit it
+    try:
+        yield
+    except BaseException as error:
+        # Let the failed writers go now, while their repeats are silenced.
+        traceback.clear_frames(error.__traceback__)
+        gc.collect()
+        raise
+    finally:
+        sys.unraisablehook = default
+
+
 def _lock_holder(lock: Path) -> int | None:
     try:
         text = lock.read_text(encoding="utf-8").strip()
     except OSError:
         return None
     return int(text) if text.isdigit() else None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _refuse_changed_source(loaded: Loaded) -> None:
@@ -308,33 +349,170 @@ def _refuse_changed_source(loaded: Loaded) -> None:
         )
 
 
-def _refuse_foreign_folder(out: Path) -> None:
-    """Never replace a folder visitplan did not make: it may hold the user's files."""
+def _refused(message: str, hint: str, where: Path) -> InputError:
+    return InputError([Finding(Severity.ERROR, "VP010", message, hint, Location(str(where)))])
+
+
+def _refuse_file(out: Path) -> None:
     if out.exists() and not out.is_dir():
-        raise InputError(
-            [
-                Finding(
-                    Severity.ERROR,
-                    "VP010",
-                    "the output path is a file, not a folder",
-                    "choose another output folder with -o",
-                    Location(str(out)),
-                )
-            ]
+        raise _refused(
+            "the output path is a file, not a folder", "choose another output folder with -o", out
         )
-    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
-        raise InputError(
-            [
-                Finding(
-                    Severity.ERROR,
-                    "VP010",
-                    "the output folder already holds files that visitplan did not make",
-                    "choose another output folder with -o, or empty this one; visitplan only "
-                    "replaces folders with its own manifest.json",
-                    Location(str(out)),
+
+
+def _refuse_visit_folder(out: Path, visit_file: Path) -> None:
+    """A build replaces its output folder as a whole: never one that holds the visit."""
+    for kept, what in ((visit_file, "the visit file"), (state_path(visit_file), "the state file")):
+        for place in (kept.absolute(), kept.resolve()):
+            if out == place or out in place.parents:
+                raise _refused(
+                    f"the output folder {out} holds {what} {place}: a build replaces its "
+                    "output folder as a whole, so nothing was done",
+                    "choose an output folder of its own with -o, e.g. the default, build/ "
+                    "beside the visit file",
+                    out,
                 )
-            ]
+
+
+def _refuse_foreign_folder(out: Path) -> None:
+    """Replace ``out`` only when it holds nothing but visitplan's last build.
+
+    Its manifest.json must be visitplan's own and list every file in it, unchanged; a
+    manifest of an older visitplan, which promised no such list, must match the folder
+    exactly."""
+    if not out.is_dir() or all(_is_litter(entry) for entry in out.iterdir()):
+        return
+    manifest_file = out / MANIFEST
+    manifest = _read_manifest(manifest_file)
+    hint = (
+        "visitplan replaces its output folder as a whole: choose another output folder "
+        "with -o, or an empty one"
+    )
+    if manifest is None:
+        why = (
+            "it has no manifest.json"
+            if not manifest_file.exists()
+            else "its manifest.json is another program's"
         )
+        raise _refused(
+            f"the output folder already holds files that visitplan did not make ({why})",
+            hint,
+            out,
+        )
+    listed, older = manifest
+    foreign, missing = _unlisted(out, listed)
+    if older and (foreign or missing):
+        raise _refused(
+            "the output folder was made by an older visitplan and does not match its "
+            "manifest.json" + (f": it also holds {_some(foreign)}" if foreign else ""),
+            "if nothing in it is yours, delete the folder by hand and build again; "
+            "otherwise choose another output folder with -o",
+            out,
+        )
+    if foreign:
+        raise _refused(
+            f"the output folder holds files that visitplan did not make: {_some(foreign)}",
+            "move these elsewhere (the build would delete them), or choose another "
+            "output folder with -o",
+            out,
+        )
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """A file as the manifest recorded it."""
+
+    size: int
+    sha256: str | None = None
+    mtime_ns: int | None = None
+
+    def matches(self, path: Path, found: os.stat_result) -> bool:
+        if found.st_size != self.size:
+            return False
+        if self.mtime_ns is not None and found.st_mtime_ns == self.mtime_ns:
+            return True  # as written: no need to read it
+        return self.sha256 is None or _sha256(path) == self.sha256
+
+
+def _is_litter(entry: Path) -> bool:
+    return entry.name in SYSTEM_LITTER and entry.is_file() and not entry.is_symlink()
+
+
+def _read_manifest(path: Path) -> tuple[dict[str, _Listed], bool] | None:
+    """The files a manifest lists and whether an older visitplan wrote it; None when it
+    is not a manifest visitplan wrote."""
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > 64 << 20:
+            return None
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("outputs"), list):
+        return None
+    generator = manifest.get("generator")
+    if generator == GENERATOR and manifest.get("format") == MANIFEST_FORMAT:
+        older = False
+    elif (
+        isinstance(generator, str)
+        and generator.startswith("visitplan 0.")
+        and "format" not in manifest
+    ):
+        older = True
+    else:
+        return None
+    listed: dict[str, _Listed] = {}
+    for entry in manifest["outputs"]:
+        if not isinstance(entry, dict):
+            return None
+        name, size = entry.get("path"), entry.get("bytes")
+        digest, mtime = entry.get("sha256"), entry.get("mtime_ns")
+        if not isinstance(name, str) or type(size) is not int:
+            return None
+        parts = name.split("/")
+        if name.startswith("/") or "\\" in name or {"", ".", ".."} & set(parts):
+            return None
+        listed[name] = _Listed(
+            size,
+            digest if isinstance(digest, str) else None,
+            mtime if type(mtime) is int else None,
+        )
+    return listed, older
+
+
+def _unlisted(out: Path, listed: dict[str, _Listed]) -> tuple[list[str], list[str]]:
+    """What ``out`` holds that is not listed (or was changed), and what is missing."""
+    folders = {
+        "/".join(name.split("/")[:n]) for name in listed for n in range(1, name.count("/") + 1)
+    }
+    foreign: list[str] = []
+    seen: set[str] = set()
+    pending = [("", out)]
+    while pending:
+        prefix, folder = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                name = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if name in folders:
+                        pending.append((name + "/", Path(entry.path)))
+                    else:
+                        foreign.append(name + "/")
+                elif not entry.is_file(follow_symlinks=False):
+                    foreign.append(name)  # a link, or something else that is not a file
+                elif name == MANIFEST or (entry.name in SYSTEM_LITTER and name not in listed):
+                    continue
+                elif name not in listed:
+                    foreign.append(name)
+                elif not listed[name].matches(Path(entry.path), entry.stat(follow_symlinks=False)):
+                    foreign.append(f"{name} (changed since the build)")
+                else:
+                    seen.add(name)
+    return sorted(foreign), sorted(set(listed) - seen)
+
+
+def _some(names: list[str], shown: int = 5) -> str:
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 def _recover(out: Path) -> None:
@@ -347,38 +525,86 @@ def _recover(out: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
+def _save_state(path: Path, state: State) -> Callable[[], None]:
+    """Write the state of this build; return what puts the previous one back."""
+    target = real_path(path)
+    try:
+        before: bytes | None = target.read_bytes()
+    except FileNotFoundError:
+        before = None
+    except OSError as error:
+        raise _state_unwritable(path, error) from None
+    try:
+        write_state(path, state)
+    except OSError as error:
+        raise _state_unwritable(path, error) from None
+
+    def restore() -> None:
+        with contextlib.suppress(OSError):
+            if before is None:
+                target.unlink(missing_ok=True)
+            else:
+                replace_file(target, before)
+
+    return restore
+
+
+def _state_unwritable(path: Path, error: OSError) -> BuildInterrupted:
+    return BuildInterrupted(
+        f"the state file cannot be written ({error.strerror or error}): nothing was "
+        "published and the previous output is unchanged",
+        "free disk space beside the visit file, or make the state file writable, then build again",
+        path,
+    )
+
+
 def _swap_in(temp: Path, out: Path) -> None:
     if not out.exists():
         temp.rename(out)
         return
+    # A web root keeps the permissions its server needs.
+    temp.chmod(stat.S_IMODE(out.stat().st_mode))
     old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
     old.rmdir()
     out.rename(old)
     checkpoint("moved-away")
     try:
         temp.rename(out)
-    except BaseException:
-        old.rename(out)
+    except BaseException as error:
+        try:
+            old.rename(out)
+        except OSError:
+            raise BuildInterrupted(
+                f"the new output could not replace {out}, and the previous output could "
+                f"not be moved back from {old}",
+                "build again: the next build puts the previous output back first",
+            ) from error
         raise
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _manifest(loaded: Loaded, root: Path, outputs: list[Path], now: datetime) -> dict[str, Any]:
+def _manifest(loaded: Loaded, root: Path, now: datetime) -> dict[str, Any]:
+    """What was built: every file of the folder, so that the next build can tell that
+    the folder holds nothing else before it replaces it."""
     visit = loaded.visit
     files = []
-    for path in sorted(outputs):
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        found = path.stat()
         files.append(
             {
                 "path": path.relative_to(root).as_posix(),
-                "bytes": path.stat().st_size,
+                "bytes": found.st_size,
                 "sha256": _sha256(path),
+                "mtime_ns": found.st_mtime_ns,
             }
         )
-    source: dict[str, Any] = {"file": str(loaded.path)}
+    source: dict[str, Any] = {"file": str(loaded.path.resolve())}
     with contextlib.suppress(OSError):
         source["sha256"] = _sha256(loaded.path)
     return {
-        "generator": f"visitplan {__version__}",
+        "generator": GENERATOR,
+        "format": MANIFEST_FORMAT,
+        "version": __version__,
         "built_at": now.isoformat(),
         "visit": {"id": visit.details.id, "title": visit.details.title, **source},
         "counts": {
@@ -393,6 +619,50 @@ def _manifest(loaded: Loaded, root: Path, outputs: list[Path], now: datetime) ->
         },
         "outputs": files,
     }
+
+
+def visit_of_build(out: Path) -> Path:
+    """The visit file a build (or its public/) was made from, as its manifest records
+    it; refused when the file is missing or is not the version the build came from."""
+    manifest_file = out / MANIFEST
+    if not manifest_file.is_file() and out.name == "public":
+        manifest_file = out.parent / MANIFEST
+    hint = "name the visit file with --visit"
+    try:
+        manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+        named, digest = manifest["visit"]["file"], manifest["visit"].get("sha256")
+        if not isinstance(named, str) or not isinstance(digest, str | None):
+            raise TypeError(named)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        raise _refused(
+            f"{out} has no readable manifest.json to say which visit it was built from",
+            hint,
+            manifest_file,
+        ) from None
+    path = Path(named)
+    if not path.is_absolute():
+        raise _refused(
+            f"manifest.json names the visit file only as '{named}' (a build of an older "
+            "visitplan), so it cannot say which file that is",
+            f"{hint}, or build again",
+            manifest_file,
+        )
+    try:
+        current = _sha256(path)
+    except OSError:
+        raise _refused(
+            f"the visit file this build was made from, {path}, is missing or cannot be read",
+            f"{hint}, or build again from the visit file",
+            manifest_file,
+        ) from None
+    if digest is not None and current != digest:
+        raise _refused(
+            f"{path} has changed since this build was made, so it is not the visit the "
+            "build came from",
+            f"build again, then audit; or audit against the file as it is now with --visit {path}",
+            manifest_file,
+        )
+    return path
 
 
 def _sha256(path: Path) -> str:

@@ -334,7 +334,8 @@ def build(
         typer.Option(
             "--out",
             "-o",
-            help="Output folder (default: build/ next to the visit file).",
+            help="Output folder (default: build/ next to the visit file): new, empty or "
+            "an earlier build; a link is built through to its folder.",
             show_default=False,
         ),
     ] = None,
@@ -480,7 +481,7 @@ def audit(
             "--visit",
             "-v",
             help="The visit file whose participants' data to look for "
-            "(default: the one the build's manifest names).",
+            "(default: the one the build's manifest names, if it has not changed since).",
             show_default=False,
         ),
     ] = None,
@@ -518,16 +519,13 @@ def audit(
 
 
 def _visit_of_build(out: Path) -> Path:
-    manifest = out / "manifest.json"
+    from visitplan.build import visit_of_build
+    from visitplan.load import InputError
+
     try:
-        named = Path(json.loads(manifest.read_text(encoding="utf-8"))["visit"]["file"])
-    except (OSError, ValueError, KeyError, TypeError):
-        _console(stderr=True).print(
-            f"{out} has no readable manifest.json; name the visit file with --visit.",
-            style="bold red",
-        )
-        raise typer.Exit(EXIT_INPUT) from None
-    return named if named.is_absolute() else (out.parent / named.name)
+        return visit_of_build(out)
+    except InputError as error:
+        _fail_input(error.findings)
 
 
 feeds_app = typer.Typer(help="Personal calendar feeds.", no_args_is_help=True)
@@ -561,11 +559,20 @@ def feeds_rotate(
         raise typer.Exit(EXIT_INPUT)
     path = state_path(loaded.path)
     try:
-        state = read_state(path)
+        state = read_state(path, loaded.visit.details.id)
     except InputError as error:
         _fail_input(error.findings)
     rotate_token(state, participant)
-    write_state(path, state)
+    try:
+        write_state(path, state)
+    except OSError as error:
+        _console(stderr=True).print(
+            f"{path} cannot be written ({error.strerror or error}); the link was not "
+            "changed. Free disk space or make the file writable, then try again.",
+            style="bold red",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_FINDINGS) from None
     _console().print(
         f"New personal feed link for '{participant}'. Run `visitplan build "
         f"{visit_file}` to publish it; the old link stops working then."
@@ -889,9 +896,19 @@ def _merge_into(visit_file: Path, result: Any, dry_run: bool) -> list[str]:
         sys.stdout.writelines(diff)
         console.print(f"Dry run: {summary}; nothing written.")
         return merged.kept
-    backup = write_atomically(visit_file, merged.text)
+    try:
+        backup = write_atomically(visit_file, merged.text)
+    except OSError as error:
+        console.print(
+            f"{visit_file} was not changed: it cannot be written ({error.strerror or error}). "
+            "Free disk space or make it writable, then import again.",
+            style="bold red",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_FINDINGS) from None
     write_imported(visit_file, merged.imported)
-    console.print(f"{visit_file}: {summary} (previous version kept as {backup.name}).")
+    shown = backup.name if backup.parent == visit_file.absolute().parent else str(backup)
+    console.print(f"{visit_file}: {summary} (previous version kept as {shown}).")
     return merged.kept
 
 

@@ -166,8 +166,9 @@ CATALOGUE: dict[str, CodeInfo] = _catalogue(
         "VP010",
         "unreadable-file",
         E,
-        "The file cannot be read.",
-        "Check the path and that the file is UTF-8 text.",
+        "A file or folder cannot be read, written or used as it is (an output folder "
+        "holding files visitplan did not make, a damaged state file).",
+        "Check the path and that the file is UTF-8 text; follow the hint of the message.",
     ),
     CodeInfo(
         "VP011",

@@ -9,6 +9,7 @@ reported at once, each with its place and a hint.
 from __future__ import annotations
 
 import hashlib
+import math
 import types
 import typing
 from dataclasses import dataclass, field
@@ -100,6 +101,15 @@ class Loaded:
     digest: str | None = None  # SHA-256 of the file as read, to notice later edits
 
 
+def size_text(count: int, *, up: bool = False) -> str:
+    """A size in MB (or KB below one MB) to one decimal, rounded so that a size over a
+    limit never reads as the limit itself."""
+    unit, name = (1 << 20, "MB") if count >= 1 << 20 else (1 << 10, "KB")
+    tenths = count * 10 / unit
+    value = (math.ceil(tenths) if up else math.floor(tenths)) / 10
+    return f"{value:g} {name}"
+
+
 def load_visit(path: str | FilePath) -> Loaded:
     """Read and validate a visit file; raise InputError listing every problem."""
     file_path = FilePath(path)
@@ -111,8 +121,8 @@ def load_visit(path: str | FilePath) -> Loaded:
                 [
                     _error(
                         "VP010",
-                        f"the file is {size / 1e6:.0f} MB, over the limit of "
-                        f"{MAX_FILE_BYTES // 1_000_000} MB",
+                        f"the file is {size_text(size, up=True)}, over the limit of "
+                        f"{size_text(MAX_FILE_BYTES)}",
                         "split the visit or remove pasted content",
                         Location(shown),
                     )

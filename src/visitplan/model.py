@@ -28,6 +28,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from visitplan.file_names import clash_key, safe_stem
+
 # ---------------------------------------------------------------------------
 # Scalar types. Every scalar arrives as the text the user wrote; these turn it
 # into a value or raise an error whose message says which form is expected.
@@ -1054,6 +1056,25 @@ def _duplicates(visit: Visit) -> Iterator[Problem]:
                 )
             else:
                 first_seen[item.id] = n
+    yield from _file_name_clashes(visit)
+
+
+def _file_name_clashes(visit: Visit) -> Iterator[Problem]:
+    """Groups whose feeds would be one file: ``a.`` and ``a_``, or ``Room`` and ``room``."""
+    first_seen: dict[str, str] = {}
+    for n, group in enumerate(visit.groups):
+        key = clash_key(group.id)
+        other = first_seen.setdefault(key, group.id)
+        if other != group.id:
+            yield Problem(
+                path=("groups", n, "id"),
+                code="VP005",
+                message=f"groups '{other}' and '{group.id}' would share one calendar file, "
+                f"groups/{safe_stem(other)}.ics: Windows and macOS do not tell capitals "
+                "apart, and a final '.' or space becomes '_'",
+                hint=f"rename '{group.id}' or '{other}' so that they differ in more than "
+                "capitals or a final '.'",
+            )
 
 
 def _unknown(path: Path, value: str, ids: set[str], what: str, kind: str) -> Problem:

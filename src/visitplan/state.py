@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,9 +20,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from visitplan.atomic import replace_file
 from visitplan.findings import Finding, Location, Severity
 from visitplan.load import InputError
 from visitplan.model import Session, SessionStatus, Visit
+from visitplan.state_schema import TOKEN, StateProblem, locate, state_problems
 from visitplan.wording import KIND_LABELS
 
 STATE_FILE = ".visitplan-state.json"
@@ -117,10 +118,12 @@ class State:
     tokens: dict[str, str] = field(default_factory=dict)
     built_at: str | None = None
     programme_version: ProgrammeVersion = field(default_factory=ProgrammeVersion)
+    visit_id: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
             "version": STATE_VERSION,
+            **({"visit": self.visit_id} if self.visit_id else {}),
             "about": "visitplan's memory of what was published: calendar revisions and "
             "personal feed tokens. Keep it with visit.yaml; it holds the secret "
             "paths of the personal calendars.",
@@ -155,37 +158,83 @@ def state_path(visit_file: Path) -> Path:
     return visit_file.parent / STATE_FILE
 
 
-def read_state(path: Path) -> State:
-    """The state of the previous build; empty when there was none."""
+MAX_STATE_BYTES = 256 << 20
+RESTART_HINT = (
+    "correct it, or restore the file from a backup or version control; deleting the file "
+    "starts again, and every participant's personal calendar link will change"
+)
+
+
+def read_state(path: Path, visit_id: str | None = None) -> State:
+    """The state of the previous build (empty when there was none), checked as a whole;
+    InputError lists every problem with its line."""
     if not path.exists():
-        return State()
+        return State(visit_id=visit_id)
+    shown = str(path)
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(raw, dict) or raw.get("version") != STATE_VERSION:
-            raise ValueError("unknown version")
-        sessions = raw.get("sessions") or {}
-        tokens = raw.get("tokens") or {}
-        if not isinstance(sessions, dict) or not isinstance(tokens, dict):
-            raise ValueError("wrong shape")
-        return State(
-            sessions=sessions,
-            tokens=tokens,
-            built_at=raw.get("built_at"),
-            programme_version=_read_version(raw.get("programme_version")),
-        )
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise InputError(
-            [
-                Finding(
-                    Severity.ERROR,
-                    "VP010",
-                    f"the state file cannot be read ({exc})",
-                    "restore it from a backup or version control; deleting it restarts calendar "
-                    "revisions and gives every participant a new personal calendar link",
-                    Location(str(path)),
-                )
-            ]
-        ) from None
+        if not path.is_file():
+            raise _unreadable(shown, "it is not a regular file")
+        if path.stat().st_size > MAX_STATE_BYTES:
+            raise _unreadable(shown, f"it is over {MAX_STATE_BYTES >> 20} MB")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _unreadable(shown, exc.strerror or str(exc)) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise _unreadable(shown, "it is not UTF-8 text", line) from None
+    try:
+        raw = json.loads(text)
+    except ValueError as exc:
+        if isinstance(exc, json.JSONDecodeError):
+            where: tuple[int | None, int | None] = (exc.lineno, exc.colno)
+            reason = exc.msg
+        else:
+            where, reason = (None, None), str(exc)
+        raise _unreadable(shown, f"it is not valid JSON ({reason})", *where) from None
+    problems = state_problems(raw, STATE_VERSION, visit_id)
+    if problems:
+        raise InputError([_finding(shown, text, problem) for problem in problems])
+    try:
+        programme_version = _read_version(raw.get("programme_version"))
+    except ValueError as exc:
+        raise _unreadable(shown, str(exc), *(locate(text, ("programme_version",)) or ())) from None
+    return State(
+        sessions=raw["sessions"],
+        tokens=raw["tokens"],
+        built_at=raw.get("built_at"),
+        programme_version=programme_version,
+        visit_id=raw.get("visit") or visit_id,
+    )
+
+
+def _unreadable(
+    shown: str, reason: str, line: int | None = None, column: int | None = None
+) -> InputError:
+    return InputError(
+        [
+            Finding(
+                Severity.ERROR,
+                "VP010",
+                f"the state file cannot be read: {reason}",
+                RESTART_HINT,
+                Location(shown, line, column),
+            )
+        ]
+    )
+
+
+def _finding(shown: str, text: str, problem: StateProblem) -> Finding:
+    place = locate(text, problem.where)
+    path = " → ".join(problem.where)
+    return Finding(
+        Severity.ERROR,
+        "VP010",
+        f"state file: {path + ': ' if path else ''}{problem.message}",
+        f"{problem.hint}; or {RESTART_HINT}" if problem.hint else RESTART_HINT,
+        Location(shown, *place) if place else Location(shown),
+    )
 
 
 def _read_version(raw: Any) -> ProgrammeVersion:
@@ -225,22 +274,23 @@ def next_version(state: State, changes: list[Change], stamp: str) -> ProgrammeVe
 
 
 def write_state(path: Path, state: State) -> None:
-    """Write the state so that it is either complete or unchanged."""
-    temp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    """Write the state so that it is either complete or unchanged (through a link, to
+    the file it points to; keeping the file's permissions)."""
     text = json.dumps(state.as_json(), indent=1, ensure_ascii=False, sort_keys=True) + "\n"
-    with temp.open("w", encoding="utf-8") as stream:
-        stream.write(text)
-        stream.flush()
-        os.fsync(stream.fileno())
-    temp.replace(path)
+    replace_file(path, text.encode("utf-8"))
 
 
-def new_token() -> str:
-    return secrets.token_urlsafe(TOKEN_BYTES)
+def new_token(taken: set[str] | frozenset[str] = frozenset()) -> str:
+    """A fresh personal feed token, unlike every one in ``taken`` even ignoring case
+    (feed files of two tokens that differ only in capitals collide on some disks)."""
+    while True:
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        if TOKEN.fullmatch(token) and token.casefold() not in taken:
+            return token
 
 
 def rotate_token(state: State, participant_id: str) -> str:
-    token = new_token()
+    token = new_token({t.casefold() for t in state.tokens.values()})
     state.tokens[participant_id] = token
     return token
 
@@ -404,13 +454,20 @@ def publish(
                 changes.append(_change("cancelled", event, before=before))
         events.append(event)
     events.sort(key=lambda e: (e.starts_at, e.session_id))
-    tokens = {p.id: state.tokens.get(p.id) or new_token() for p in visit.participants}
+    taken = {t.casefold() for t in state.tokens.values()}
+    tokens = {}
+    for person in visit.participants:
+        token = state.tokens.get(person.id)
+        if token is None:
+            token = new_token(taken)
+            taken.add(token.casefold())
+        tokens[person.id] = token
     kept_tokens = {**state.tokens, **tokens}
     new_state = State(
         sessions={e.session_id: e.as_state() for e in events},
         tokens=kept_tokens,
         built_at=stamp,
-        programme_version=next_version(state, changes, stamp),
+        visit_id=visit.details.id,
     )
     changes.sort(key=lambda c: (c.new_start or c.old_start or "", c.session_id))
     return Publication(visit.details.id, events, changes, tokens, state.built_at, now, new_state)

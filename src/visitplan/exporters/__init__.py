@@ -31,6 +31,9 @@ class BuildContext:
     options: dict[str, Any] = field(default_factory=dict)
 
     def path(self, *parts: str) -> Path:
+        for part in parts:  # ids and tokens are checked on input; this is the last guard
+            if part in ("", ".", "..") or any(c in part for c in "/\\\0"):
+                raise ValueError(f"{part!r} is not a file name inside the output folder")
         target = self.out.joinpath(*parts)
         target.parent.mkdir(parents=True, exist_ok=True)
         return target

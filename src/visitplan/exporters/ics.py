@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from visitplan import __version__
 from visitplan.exporters import BuildContext
+from visitplan.file_names import safe_stem
 from visitplan.model import Participant, Visit, zone
 from visitplan.state import Publication, PublishedEvent
 from visitplan.text import lines_of_text, one_line
@@ -21,27 +22,6 @@ from visitplan.text import lines_of_text, one_line
 PRODID = f"-//visitplan//visitplan {__version__}//EN"
 END = b"END:VCALENDAR\r\n"
 REFRESH = timedelta(hours=1)
-
-
-# Names Windows refuses as file names, whatever the extension.
-RESERVED_NAMES = frozenset(
-    {
-        "CON",
-        "PRN",
-        "AUX",
-        "NUL",
-        *(f"COM{n}" for n in range(1, 10)),
-        *(f"LPT{n}" for n in range(1, 10)),
-    }
-)
-
-
-def safe_stem(name: str) -> str:
-    """An id as a file name that every system accepts (ids are already plain ASCII)."""
-    stem = name.rstrip(". ") or "_"
-    if stem.split(".")[0].upper() in RESERVED_NAMES:
-        stem = f"_{stem}"
-    return stem + "_" * (len(name) - len(name.rstrip(". ")))
 
 
 def feed_path(kind: str, key: str) -> tuple[str, ...]:

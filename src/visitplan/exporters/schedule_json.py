@@ -10,16 +10,20 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 from visitplan import __version__
 from visitplan.exporters import BuildContext
-from visitplan.model import Session, Visit
+from visitplan.model import Session, Visit, zone
 from visitplan.state import uid_of
 from visitplan.wording import KIND_LABELS
 
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
+# The schema's pattern for time_zone_name (it leaves out names such as Etc/GMT+1).
+ZONE_NAME = re.compile(r"^([A-Z][a-z]+/[A-Z][a-z]+)|UTC$")
 NO_VENUE = "Elsewhere"
 
 
@@ -48,15 +52,18 @@ def schedule(visit: Visit) -> dict[str, Any]:
         for session in sessions:
             room = rooms.get(session.venue or "", NO_VENUE)
             by_room.setdefault(room, []).append(_event(visit, session, room))
-        starts = [s.starts_at for s in sessions]
-        ends = [s.ends_at for s in sessions]
-        midnight = f"{day.isoformat()}T00:00:00"
+        # A day without sessions spans the whole day, with the visit's UTC offset.
+        local = zone(details.timezone)
+        starts = [s.starts_at for s in sessions] or [datetime.combine(day, time(), local)]
+        ends = [s.ends_at for s in sessions] or [
+            datetime.combine(day + timedelta(days=1), time(), local)
+        ]
         days.append(
             {
                 "index": index,
                 "date": day.isoformat(),
-                "day_start": min(starts).isoformat() if starts else midnight,
-                "day_end": max(ends).isoformat() if ends else midnight,
+                "day_start": min(starts).isoformat(),
+                "day_end": max(ends).isoformat(),
                 "rooms": by_room,
             }
         )
@@ -66,7 +73,11 @@ def schedule(visit: Visit) -> dict[str, Any]:
         "generator": {"name": "visitplan", "version": __version__},
         "schedule": {
             "version": __version__,
-            **({"base_url": details.publishing.base_url} if details.publishing.base_url else {}),
+            **(
+                {"base_url": web_uri(details.publishing.base_url)}
+                if details.publishing.base_url
+                else {}
+            ),
             "conference": {
                 "acronym": acronym(details.id),
                 "title": details.title,
@@ -74,7 +85,11 @@ def schedule(visit: Visit) -> dict[str, Any]:
                 "end": details.end_date.isoformat(),
                 "daysCount": len(days),
                 "timeslot_duration": "00:15",
-                "time_zone_name": details.timezone,
+                **(
+                    {"time_zone_name": details.timezone}
+                    if ZONE_NAME.search(details.timezone)
+                    else {}
+                ),
                 "rooms": [
                     {
                         "name": v.name,
@@ -96,6 +111,11 @@ def acronym(visit_id: str) -> str:
     return text if len(text) >= 4 else (text + "____")[:4]
 
 
+def web_uri(text: str) -> str:
+    """A web address as a URI: spaces and letters outside ASCII percent-encoded."""
+    return quote(text, safe=":/?#[]@!$&'()*+,;=%~")
+
+
 def _event(visit: Visit, session: Session, room: str) -> dict[str, Any]:
     guid = event_guid(visit, session.id)
     hosts = [h.name for hid in session.hosts if (h := visit.host(hid)) is not None]
@@ -104,11 +124,13 @@ def _event(visit: Visit, session: Session, room: str) -> dict[str, Any]:
         "id": uuid.UUID(guid).int >> 97 or 1,  # a stable positive 31-bit integer
         "guid": guid,
         "date": session.starts_at.isoformat(),
+        "end": session.ends_at.isoformat(),
         "start": f"{session.starts_at:%H:%M}",
         "duration": f"{session.minutes // 60:02d}:{session.minutes % 60:02d}",
         "room": room,
         "slug": _slug(f"{acronym(visit.details.id)}-{session.id}"),
-        "url": f"{base}index.html#{session.id}" if base else "",
+        # The schema wants an absolute URI; without a public address, the event's URN.
+        "url": web_uri(f"{base}index.html#{session.id}") if base else f"urn:uuid:{guid}",
         "title": session.title,
         "subtitle": "",
         "track": KIND_LABELS[session.kind],
@@ -123,5 +145,5 @@ def _event(visit: Visit, session: Session, room: str) -> dict[str, Any]:
 
 
 def _slug(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-")
+    slug = re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-_")
     return slug or "session"

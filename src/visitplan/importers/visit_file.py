@@ -17,10 +17,12 @@ import io
 import json
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from visitplan.atomic import real_path, replace_file
 from visitplan.importers import Imported
 
 _TOP_LEVEL = re.compile(r"^[^\s#]")
@@ -204,14 +206,27 @@ def _plain(value: Any) -> Any:
 
 
 def write_atomically(path: Path, text: str) -> Path:
-    """Replace ``path`` with ``text``: complete or not at all, the old one kept as .bak."""
-    backup = path.with_name(path.name + ".bak")
-    temp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with temp.open("w", encoding="utf-8", newline="") as stream:
-        stream.write(text)
-        stream.flush()
-        os.fsync(stream.fileno())
-    if path.exists():
-        backup.write_bytes(path.read_bytes())
-    temp.replace(path)
+    """Replace ``path`` with ``text``: complete or not at all, the old one kept as .bak.
+
+    A link is written through to the file it points to. The file and its backup keep
+    the file's permissions and its line endings (a Windows file stays CRLF)."""
+    target = real_path(path)
+    backup = target.with_name(target.name + ".bak")
+    try:
+        before = target.read_bytes()
+        mode: int | None = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        before, mode = None, None
+    newline = line_ending(before or b"")
+    data = re.sub(r"\r\n?|\n", newline, text).encode("utf-8")
+    if before is not None:
+        replace_file(backup, before, mode=mode)
+    replace_file(target, data)
     return backup
+
+
+def line_ending(data: bytes) -> str:
+    """The line ending most lines of ``data`` use ("\n" when it has none)."""
+    crlf = data.count(b"\r\n")
+    counts = {"\n": data.count(b"\n") - crlf, "\r\n": crlf, "\r": data.count(b"\r") - crlf}
+    return max(counts, key=lambda ending: counts[ending]) if any(counts.values()) else "\n"
