@@ -127,7 +127,7 @@ participants:
 from hypothesis import HealthCheck, settings  # noqa: E402
 
 settings.register_profile(
-    "quick", max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    "quick", max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.register_profile(
     "ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]

@@ -467,6 +467,7 @@ def publish(
         sessions={e.session_id: e.as_state() for e in events},
         tokens=kept_tokens,
         built_at=stamp,
+        programme_version=next_version(state, changes, stamp),
         visit_id=visit.details.id,
     )
     changes.sort(key=lambda c: (c.new_start or c.old_start or "", c.session_id))

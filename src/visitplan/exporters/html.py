@@ -8,6 +8,7 @@ Nothing personal: no participant appears on the page.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -29,18 +30,24 @@ class WebAgenda:
     name: ClassVar[str] = "Web agenda"
 
     def render(self, visit: Visit, context: BuildContext) -> list[Path]:
-        from jinja2 import Environment, PackageLoader, select_autoescape
-
-        environment = Environment(
-            loader=PackageLoader("visitplan", "templates"),
-            autoescape=select_autoescape(default=True, default_for_string=True),
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        template = environment.get_template("index.html.j2")
         target = context.path("public", "index.html")
-        target.write_text(template.render(**page(visit, context)), encoding="utf-8")
+        target.write_text(_template().render(**page(visit, context)), encoding="utf-8")
         return [target]
+
+
+@cache
+def _template() -> Any:
+    """The page's template, compiled once per process (compiling costs more than
+    rendering a whole programme)."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    environment = Environment(
+        loader=PackageLoader("visitplan", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return environment.get_template("index.html.j2")
 
 
 def page(visit: Visit, context: BuildContext) -> dict[str, Any]:
