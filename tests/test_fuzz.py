@@ -10,6 +10,7 @@ import copy
 import csv
 import io
 import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,14 @@ from test_schema import as_editor_sees
 from visitplan.cli import app
 
 RUNNER = CliRunner()
-BASES = [as_editor_sees(EXAMPLES / name / "visit.yaml") for name in EXAMPLE_NAMES]
+
+
+@cache
+def bases() -> list[Any]:
+    """The shipped examples as an editor sees them, read once, when first fuzzed."""
+    return [as_editor_sees(EXAMPLES / name / "visit.yaml") for name in EXAMPLE_NAMES]
+
+
 ODD_TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=40)
 ODD_VALUES = st.one_of(
     st.none(),
@@ -78,7 +86,7 @@ def at(node: Any, path: tuple[Any, ...]) -> Any:
 
 @st.composite
 def mutated_visits(draw: st.DrawFn) -> str:
-    document = copy.deepcopy(draw(st.sampled_from(BASES)))
+    document = copy.deepcopy(draw(st.sampled_from(bases())))
     for _ in range(draw(st.integers(1, 4))):
         paths = [p for p in paths_of(document) if p]
         if not paths:
@@ -130,7 +138,8 @@ GOOD_ROWS = [
 ]
 
 
-def _valid_xlsx() -> bytes:
+@cache
+def valid_xlsx() -> bytes:
     from openpyxl import Workbook
 
     workbook = Workbook()
@@ -141,7 +150,6 @@ def _valid_xlsx() -> bytes:
     return stream.getvalue()
 
 
-VALID_XLSX = _valid_xlsx()
 CELLS = st.one_of(
     ODD_TEXT,
     st.sampled_from(['"', '""', "a,b", "x;y", "line\nbreak", "=1+1", "\x00", "31/02/2026", "@x"]),
@@ -155,7 +163,8 @@ def broken_sheets(draw: st.DrawFn) -> tuple[str, bytes]:
         suffix = draw(st.sampled_from([".xlsx", ".csv", ".ods", ".xls", ".tsv"]))
         return suffix, draw(st.binary(max_size=2000))
     if kind == "truncated":
-        return ".xlsx", VALID_XLSX[: draw(st.integers(0, len(VALID_XLSX)))]
+        whole = valid_xlsx()
+        return ".xlsx", whole[: draw(st.integers(0, len(whole)))]
     if kind == "encoding":
         stream = io.StringIO()
         csv.writer(stream, delimiter=draw(st.sampled_from([",", ";", "\t"]))).writerows(GOOD_ROWS)
