@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from visitplan.exporters import BuildContext
 from visitplan.labels import Labels
 from visitplan.model import Participant, Visit
+from visitplan.names import NAME_PARTICLES
 
 PAGE_MM = (210.0, 297.0)
 MARGIN_MM = 10.0
@@ -41,33 +42,6 @@ def grid(width_mm: float, height_mm: float) -> tuple[int, int]:
     return max(across, 1), max(down, 1)
 
 
-# Lower-case words that belong to family names: "Maria da Silva", "Jan van Dijk".
-PARTICLES = frozenset(
-    [
-        "da",
-        "das",
-        "de",
-        "del",
-        "della",
-        "der",
-        "di",
-        "do",
-        "dos",
-        "du",
-        "el",
-        "la",
-        "le",
-        "van",
-        "von",
-        "y",
-        "zu",
-        "bin",
-        "ibn",
-        "al",
-    ]
-)
-
-
 def split_name(name: str) -> tuple[str, str]:
     """The given name to print large and the rest under it. A name that reads as a
     role or a description ("Representative, Fedasil", "Head of the Department for
@@ -76,7 +50,7 @@ def split_name(name: str) -> tuple[str, str]:
     personal = (
         "," not in name
         and 2 <= len(words) <= 5
-        and all(not w[0].islower() or (n and w in PARTICLES) for n, w in enumerate(words))
+        and all(not w[0].islower() or (n and w in NAME_PARTICLES) for n, w in enumerate(words))
         and not any(c.isdigit() for c in name)
     )
     if not personal:

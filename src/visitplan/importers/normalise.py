@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from functools import cache, lru_cache
 
 from visitplan.importers.columns import normalise_header
+from visitplan.names import NAME_PARTICLES
 
 
 class ValueProblem(ValueError):
@@ -24,30 +25,6 @@ class ValueProblem(ValueError):
 
 
 # -- text and names ----------------------------------------------------------------
-
-_PARTICLES = frozenset(
-    {
-        "da",
-        "das",
-        "de",
-        "del",
-        "della",
-        "der",
-        "di",
-        "do",
-        "dos",
-        "du",
-        "e",
-        "van",
-        "von",
-        "y",
-        "la",
-        "le",
-        "den",
-        "ten",
-        "zu",
-    }
-)
 
 
 def clean_text(value: object) -> str:
@@ -72,7 +49,7 @@ def clean_name(value: object) -> str:
     result = []
     for n, word in enumerate(words):
         lower = word.lower()
-        if n and lower in _PARTICLES:
+        if n and lower in NAME_PARTICLES:
             result.append(lower)
         else:
             result.append(
