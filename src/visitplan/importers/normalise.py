@@ -238,10 +238,15 @@ def _names_in(identifier: str) -> dict[str, str]:
 
 @cache
 def _all_locales(first: tuple[str, ...] = FIRST_LOCALES) -> list[str]:
-    """Every CLDR locale but the ones already searched first."""
+    """Every CLDR language (with its script variants: sr_Latn, zh_Hant) but the ones
+    already searched first. Regional variants (en_GB, es_419) are left out: they name
+    countries as their language does, and reading them would triple the search."""
     from babel.localedata import locale_identifiers
 
-    return sorted(i for i in locale_identifiers() if i not in first)
+    def regional(identifier: str) -> bool:
+        return any(not (len(part) == 4 and part.istitle()) for part in identifier.split("_")[1:])
+
+    return sorted(i for i in locale_identifiers() if i not in first and not regional(i))
 
 
 def country_code(value: object) -> str:
