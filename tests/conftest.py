@@ -121,14 +121,12 @@ participants:
 """
 
 
-# Fuzzing profiles: a quick one for the default run (the suite stays under a minute),
-# 150 examples per target in CI (`--hypothesis-profile=ci`), and the deep one, 10,000
-# per target, with `pytest -m '' tests/test_fuzz*.py --hypothesis-profile=deep`.
+# Fuzzing: the property tests (hypothesis) are slow tests, so the default run stays
+# under a minute; `python -m pytest -m slow` (and CI) runs them with 150 cases per
+# target, and the deep run, 10,000 per target, with
+# `python -m pytest -m slow tests/test_fuzz*.py --hypothesis-profile=deep`.
 from hypothesis import HealthCheck, settings  # noqa: E402
 
-settings.register_profile(
-    "quick", max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
 settings.register_profile(
     "ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
@@ -138,4 +136,11 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-settings.load_profile("quick")
+settings.load_profile("ci")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every property test is a slow test."""
+    for item in items:
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.slow)

@@ -17,8 +17,10 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft6Validator, FormatChecker
+from typer.testing import CliRunner
 
 from conftest import DATA, MINIMAL, Run, write
+from visitplan.cli import app
 
 STATE = ".visitplan-state.json"
 RESTART = "every participant's personal calendar link will change"
@@ -488,10 +490,19 @@ def test_audit_says_when_the_visit_changed_since_the_build(tmp_path: Path, run: 
 # -- 12. the state file is checked as a whole --------------------------------------------
 
 
-def built_state(tmp_path: Path, run: Run) -> tuple[Path, dict[str, Any]]:
+@pytest.fixture(scope="module")
+def first_state(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The state file a first build of TWO_PEOPLE writes (built once for the module)."""
+    folder = tmp_path_factory.mktemp("first-build")
+    result = CliRunner().invoke(app, ["build", str(write(folder, TWO_PEOPLE))])
+    assert result.exit_code == 0, result.output
+    return (folder / STATE).read_text(encoding="utf-8")
+
+
+def built_state(tmp_path: Path, first_state: str) -> tuple[Path, dict[str, Any]]:
+    """A visit that was built once (its state file beside it), and that state."""
     visit_file = write(tmp_path, TWO_PEOPLE)
-    assert run("build", visit_file).exit_code == 0
-    return visit_file, json.loads((tmp_path / STATE).read_text(encoding="utf-8"))
+    return visit_file, json.loads(first_state)
 
 
 def damage_session(state: dict[str, Any]) -> str:
@@ -556,9 +567,9 @@ def control_character(state: dict[str, Any]) -> str:
     ],
 )
 def test_a_damaged_state_file_is_refused_with_its_place_and_fix(
-    tmp_path: Path, run: Run, damage: Any
+    tmp_path: Path, run: Run, first_state: str, damage: Any
 ) -> None:
-    visit_file, state = built_state(tmp_path, run)
+    visit_file, state = built_state(tmp_path, first_state)
     expected = damage(state)
     (tmp_path / STATE).write_text(json.dumps(state, indent=1), encoding="utf-8")
     before = snapshot(tmp_path)
@@ -572,8 +583,10 @@ def test_a_damaged_state_file_is_refused_with_its_place_and_fix(
     assert not list(tmp_path.rglob("escaped*")) and not list(tmp_path.parent.glob("escaped*"))
 
 
-def test_every_problem_of_a_state_file_is_reported_at_once(tmp_path: Path, run: Run) -> None:
-    visit_file, state = built_state(tmp_path, run)
+def test_every_problem_of_a_state_file_is_reported_at_once(
+    tmp_path: Path, run: Run, first_state: str
+) -> None:
+    visit_file, state = built_state(tmp_path, first_state)
     damage_sequence(state)
     damage_token(state)
     text = json.dumps(state, indent=1)
@@ -588,8 +601,10 @@ def test_every_problem_of_a_state_file_is_reported_at_once(tmp_path: Path, run: 
     assert "2 problems to fix" in result.stderr
 
 
-def test_a_state_file_that_is_not_json_says_where(tmp_path: Path, run: Run) -> None:
-    visit_file, state = built_state(tmp_path, run)
+def test_a_state_file_that_is_not_json_says_where(
+    tmp_path: Path, run: Run, first_state: str
+) -> None:
+    visit_file, state = built_state(tmp_path, first_state)
     text = json.dumps(state, indent=1).replace('"tokens": {', '"tokens": {,', 1)
     (tmp_path / STATE).write_text(text, encoding="utf-8")
     result = run("build", visit_file)
