@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
 from conftest import MINIMAL
+from test_fuzz import paths_of
 from visitplan.cli import app
 from visitplan.state import read_state
 
@@ -126,17 +127,6 @@ ODD_VALUES = st.one_of(
     st.lists(st.integers(-200, 200), max_size=3),
     st.dictionaries(ODD_TEXT, st.integers(), max_size=2),
 )
-
-
-def paths_of(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix]
-    if isinstance(node, dict):
-        for key, value in node.items():
-            found += paths_of(value, (*prefix, key))
-    elif isinstance(node, list):
-        for n, value in enumerate(node):
-            found += paths_of(value, (*prefix, n))
-    return found
 
 
 def parent_of(node: Any, path: tuple[Any, ...]) -> Any:
