@@ -11,8 +11,8 @@ import yaml
 
 from conftest import DATA, EXAMPLES, Run, copy_example_files, write
 from visitplan.checks import run_checks
-from visitplan.findings import CATALOGUE, Finding
-from visitplan.load import InputError, load_text
+from visitplan.findings import CATALOGUE, Finding, InputError
+from visitplan.load import load_text
 
 ROME = {"id": "rome-hall", "name": "Rome hall", "city": "Rome", "lat": 41.90, "lon": 12.49}
 ROME_2KM = {

@@ -19,7 +19,8 @@ import visitplan.load
 from conftest import EXAMPLE_NAMES, MINIMAL, Run, write
 from visitplan.build import CHECKPOINTS, STOP_AT, BuildInterrupted, RefusedBuild, build
 from visitplan.exporters import BuildContext, all_exporters
-from visitplan.load import InputError, load_text, load_visit
+from visitplan.findings import InputError
+from visitplan.load import load_text, load_visit
 from visitplan.model import Visit
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL, write
-from visitplan.load import InputError, load_text, load_visit
+from visitplan.findings import InputError
+from visitplan.load import load_text, load_visit
 
 
 def problems(text: str) -> list[str]:

@@ -28,7 +28,7 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
-from visitplan.findings import CATALOGUE, Finding, Location
+from visitplan.findings import Finding
 from visitplan.model import Visit
 from visitplan.text import comparable_words, invisible_removed, words_of
 
@@ -554,8 +554,7 @@ class _TextOfPage(HTMLParser):
 
 
 def _finding(code: str, message: str, hint: str, where: str) -> Finding:
-    info = CATALOGUE[code]
-    return Finding(info.severity, code, message, hint, Location(where))
+    return Finding.of(code, message, hint, where)
 
 
 def _mask(text: str) -> str:

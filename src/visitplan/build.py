@@ -28,9 +28,9 @@ from visitplan.atomic import process_alive, real_path, remove_stale_temps, repla
 from visitplan.audit import Texts, collect_texts, find_leaks, merge_texts, withdrawn_leaks
 from visitplan.checks import run_checks
 from visitplan.exporters import BuildContext, Exporter, all_exporters
-from visitplan.findings import CATALOGUE, Finding, Location, Severity
+from visitplan.findings import CATALOGUE, Finding, InputError, Severity
 from visitplan.labels import Labels
-from visitplan.load import InputError, Loaded
+from visitplan.load import Loaded
 from visitplan.model import Visit
 from visitplan.state import Change, State, publish, read_state, state_path, write_state
 
@@ -71,8 +71,7 @@ class BuildInterrupted(Exception):
     """The build could not finish for a reason outside the visit file; OUT is intact."""
 
     def __init__(self, message: str, hint: str, where: Path | None = None) -> None:
-        location = Location(str(where)) if where is not None else None
-        self.finding = Finding(Severity.ERROR, "VP303", message, hint, location)
+        self.finding = Finding.of("VP303", message, hint, where)
         super().__init__(message)
 
 
@@ -267,14 +266,12 @@ def run_exporters(
 def _missing_labels(labels: Labels) -> list[Finding]:
     if not labels.missing:
         return []
-    info = CATALOGUE["VP020"]
     return [
-        Finding(
-            info.severity,
+        Finding.of(
             "VP020",
             f"{len(labels.missing)} document label(s) have no '{labels.language}' wording; "
             "English was used for them",
-            f"{info.fix} Missing: {', '.join(sorted(labels.missing)[:6])}",
+            f"{CATALOGUE['VP020'].fix} Missing: {', '.join(sorted(labels.missing)[:6])}",
         )
     ]
 
@@ -350,7 +347,7 @@ def _refuse_changed_source(loaded: Loaded) -> None:
 
 
 def _refused(message: str, hint: str, where: Path) -> InputError:
-    return InputError([Finding(Severity.ERROR, "VP010", message, hint, Location(str(where)))])
+    return InputError.of("VP010", message, hint, where)
 
 
 def _refuse_file(out: Path) -> None:

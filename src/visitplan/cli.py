@@ -210,7 +210,8 @@ def _fail_input(findings: list[Finding], output: OutputFormat = OutputFormat.tex
 
 
 def _load(path: Path, output: OutputFormat = OutputFormat.text) -> Loaded:
-    from visitplan.load import InputError, load_visit
+    from visitplan.findings import InputError
+    from visitplan.load import load_visit
 
     try:
         return load_visit(path)
@@ -245,7 +246,7 @@ def init(
 
     Example: visitplan init my-visit --example milan-exchange-2026
     """
-    from visitplan.load import InputError
+    from visitplan.findings import InputError
     from visitplan.starter import init_folder
 
     try:
@@ -363,7 +364,7 @@ def build(
     """
     from visitplan.build import BuildInterrupted, RefusedBuild
     from visitplan.build import build as run_build
-    from visitplan.load import InputError
+    from visitplan.findings import InputError
 
     loaded = _load(visit_file)
     try:
@@ -520,7 +521,7 @@ def audit(
 
 def _visit_of_build(out: Path) -> Path:
     from visitplan.build import visit_of_build
-    from visitplan.load import InputError
+    from visitplan.findings import InputError
 
     try:
         return visit_of_build(out)
@@ -545,7 +546,7 @@ def feeds_rotate(
 
     Example: visitplan feeds rotate be-fedasil --visit my-visit/visit.yaml
     """
-    from visitplan.load import InputError
+    from visitplan.findings import InputError
     from visitplan.state import read_state, rotate_token, state_path, write_state
 
     loaded = _load(visit_file)
@@ -736,8 +737,8 @@ def participants_import(
 
     Example: visitplan participants import registrations.xlsx --visit my-visit/visit.yaml
     """
+    from visitplan.findings import InputError
     from visitplan.importers import import_participants
-    from visitplan.load import InputError
 
     visit = _load(visit_file).visit if visit_file else None
     overrides = {}
@@ -856,13 +857,14 @@ def _print_participants(result: Any, output: str) -> None:
 def _merge_into(visit_file: Path, result: Any, dry_run: bool) -> list[str]:
     import difflib
 
+    from visitplan.findings import InputError
     from visitplan.importers.visit_file import (
         merge_participants,
         read_imported,
         write_atomically,
         write_imported,
     )
-    from visitplan.load import InputError, load_text
+    from visitplan.load import load_text
 
     original = visit_file.read_text(encoding="utf-8")
     merged = merge_participants(original, result.taken, read_imported(visit_file))

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from pathlib import Path
+from typing import Any, Self
 
 
 class Severity(StrEnum):
@@ -48,6 +49,30 @@ class Finding:
     subject: str | None = None  # the id of the session, participant, ... concerned
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
+    @classmethod
+    def of(
+        cls,
+        code: str,
+        message: str,
+        hint: str | None = None,
+        where: Location | Path | str | None = None,
+        *,
+        subject: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> Self:
+        """The finding of a catalogued code: its severity, and its fix unless ``hint``."""
+        info = CATALOGUE[code]
+        location = where if where is None or isinstance(where, Location) else Location(str(where))
+        return cls(
+            info.severity,
+            code,
+            message,
+            info.fix if hint is None else hint,
+            location,
+            subject=subject,
+            extra=extra or {},
+        )
+
     @property
     def name(self) -> str:
         return CATALOGUE[self.code].name if self.code in CATALOGUE else self.code
@@ -79,6 +104,25 @@ class Finding:
             "line": loc.line if loc else None,
             "column": loc.column if loc else None,
         }
+
+
+class InputError(Exception):
+    """Input a user can fix: carries every located finding."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        self.findings = sorted(findings, key=Finding.sort_key)
+        super().__init__("\n".join(f.as_text() for f in self.findings))
+
+    @classmethod
+    def of(
+        cls,
+        code: str,
+        message: str,
+        hint: str | None = None,
+        where: Location | Path | str | None = None,
+    ) -> Self:
+        """An error of one catalogued finding."""
+        return cls([Finding.of(code, message, hint, where)])
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from visitplan.findings import Finding, Location, Severity
+from visitplan.findings import Finding, InputError, Location, Severity
 from visitplan.model import Path, Visit, consistency_problems
 from visitplan.text import BadCharacter, find_control_characters
 
@@ -54,14 +54,6 @@ _LIST_SECTIONS = ("hosts", "venues", "groups", "sessions", "participants")
 MULTILINE_KEYS = frozenset(
     {"description", "notes", "address", "guiding_question", "text", "dietary", "accessibility"}
 )
-
-
-class InputError(Exception):
-    """Input a user can fix: carries every located finding."""
-
-    def __init__(self, findings: list[Finding]) -> None:
-        self.findings = sorted(findings, key=Finding.sort_key)
-        super().__init__("\n".join(f.as_text() for f in self.findings))
 
 
 @dataclass
@@ -119,7 +111,7 @@ def load_visit(path: str | FilePath) -> Loaded:
         if size > MAX_FILE_BYTES:
             raise InputError(
                 [
-                    _error(
+                    Finding.of(
                         "VP010",
                         f"the file is {size_text(size, up=True)}, over the limit of "
                         f"{size_text(MAX_FILE_BYTES)}",
@@ -132,7 +124,7 @@ def load_visit(path: str | FilePath) -> Loaded:
     except IsADirectoryError:
         raise InputError(
             [
-                _error(
+                Finding.of(
                     "VP010",
                     "this is a folder, not a visit file",
                     f"give the file inside it, e.g. {shown}/visit.yaml",
@@ -143,7 +135,7 @@ def load_visit(path: str | FilePath) -> Loaded:
     except OSError as exc:
         raise InputError(
             [
-                _error(
+                Finding.of(
                     "VP010",
                     f"cannot read the file: {exc.strerror}",
                     "check the path and the file's permissions",
@@ -157,7 +149,7 @@ def load_visit(path: str | FilePath) -> Loaded:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError(
             [
-                _error(
+                Finding.of(
                     "VP010",
                     "the file is not UTF-8 text",
                     "save it as UTF-8 (in most editors: Save As, encoding UTF-8)",
@@ -178,7 +170,7 @@ def load_text(text: str, shown: str = "visit.yaml", path: FilePath | None = None
     if not isinstance(data, dict):
         if not findings:
             findings.append(
-                _error(
+                Finding.of(
                     "VP004",
                     "the file does not hold a visit definition",
                     "it should start with `visit:` followed by the visit's title, dates and time "
@@ -211,7 +203,7 @@ def _image_problems(visit: Visit, source: SourceMap, visit_file: FilePath) -> li
         if problem is not None:
             message, hint = problem
             where = source.locate(("visit", "branding", *place))
-            found.append(_error("VP011", message, hint, where))
+            found.append(Finding.of("VP011", message, hint, where))
     return found
 
 
@@ -233,12 +225,12 @@ def _compose(text: str, source: SourceMap, findings: list[Finding]) -> Any:
         problem = exc.problem or "the YAML cannot be read"
         context = f" ({exc.context})" if exc.context else ""
         findings.append(
-            _error("VP001", f"YAML syntax: {problem}{context}", _syntax_hint(problem), where)
+            Finding.of("VP001", f"YAML syntax: {problem}{context}", _syntax_hint(problem), where)
         )
         return None
     except yaml.YAMLError as exc:
         findings.append(
-            _error("VP001", f"YAML syntax: {exc}", _syntax_hint(""), Location(source.file))
+            Finding.of("VP001", f"YAML syntax: {exc}", _syntax_hint(""), Location(source.file))
         )
         return None
     if node is None:
@@ -249,7 +241,7 @@ def _compose(text: str, source: SourceMap, findings: list[Finding]) -> Any:
         return _plain(node, (), source, findings, 0)
     except _TooLarge as exc:
         findings.append(
-            _error(
+            Finding.of(
                 "VP001",
                 str(exc),
                 "write the values out without anchors and aliases, or split the file",
@@ -267,7 +259,7 @@ def _unreadable_character(text: str, exc: yaml.reader.ReaderError, source: Sourc
     line = text.count("\n", 0, position) + 1
     column = position - (text.rfind("\n", 0, position) + 1) + 1
     char = text[position] if position < len(text) else chr(exc.character)
-    return _error(
+    return Finding.of(
         "VP014",
         f"the file holds {BadCharacter(position, char).description}, which no text may hold",
         "delete it: it is invisible in most editors, so retype the text around it",
@@ -333,7 +325,7 @@ def _plain(
             where = (key_mark.line + 1, key_mark.column + 1)
             if not isinstance(key_node, yaml.ScalarNode):
                 findings.append(
-                    _error(
+                    Finding.of(
                         "VP004",
                         "a key must be a plain word",
                         "write `name: value`",
@@ -344,7 +336,7 @@ def _plain(
             key = key_node.value
             if key == "<<":
                 findings.append(
-                    _error(
+                    Finding.of(
                         "VP004",
                         "merge keys (<<) are not supported",
                         "write the keys out in full",
@@ -354,7 +346,7 @@ def _plain(
                 continue
             if key in result:
                 findings.append(
-                    _error(
+                    Finding.of(
                         "VP009",
                         f"key '{key}' appears twice in this block",
                         "keep one: YAML would silently use only the last one",
@@ -397,7 +389,7 @@ def _bad_text_findings(source: SourceMap, data: dict[str, Any]) -> list[Finding]
                 "(or remove the escape such as \\v, \\0 or \\e in quoted text)"
             )
         findings.append(
-            _error("VP014", _with_subject(message, path, data), hint, source.locate(path))
+            Finding.of("VP014", _with_subject(message, path, data), hint, source.locate(path))
         )
     return findings
 
@@ -457,7 +449,7 @@ def _validate(data: dict[str, Any], source: SourceMap, findings: list[Finding]) 
             continue  # the visit's own dates are wrong: sessions cannot be judged by them
         path = _raw_path(problem.path, data, visit)
         findings.append(
-            _error(
+            Finding.of(
                 problem.code,
                 _with_subject(problem.message, path, data),
                 problem.hint,
@@ -630,7 +622,7 @@ def _finding_from_error(details: ErrorDetails, data: dict[str, Any], source: Sou
             if close
             else (f"allowed here: {', '.join(allowed)}" if allowed else "remove it")
         )
-        return _error(
+        return Finding.of(
             "VP002",
             _with_subject(f"unknown key '{key}'", loc, data),
             hint,
@@ -640,14 +632,14 @@ def _finding_from_error(details: ErrorDetails, data: dict[str, Any], source: Sou
         key = str(loc[-1])
         described = _describe(loc)
         hint = f"add `{key}:`" + (f" here: {described}" if described else "")
-        return _error(
+        return Finding.of(
             "VP003",
             _with_subject(f"missing required key '{key}'", loc, data),
             hint,
             source.locate(loc[:-1]),
         )
     message, hint = _explain(kind, details["msg"], ctx, value, loc)
-    return _error("VP004", _with_subject(message, loc, data), hint, source.locate(loc))
+    return Finding.of("VP004", _with_subject(message, loc, data), hint, source.locate(loc))
 
 
 def _explain(kind: str, msg: str, ctx: dict[str, Any], value: Any, loc: Path) -> tuple[str, str]:
@@ -765,7 +757,3 @@ def _describe(loc: Path) -> str:
     if isinstance(annotation, type) and issubclass(annotation, Enum):
         return "use one of: " + ", ".join(str(m.value) for m in annotation)
     return ""
-
-
-def _error(code: str, message: str, hint: str, where: Location) -> Finding:
-    return Finding(Severity.ERROR, code, message, hint, where)

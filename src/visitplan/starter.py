@@ -6,8 +6,7 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-from visitplan.findings import Finding, Location, Severity
-from visitplan.load import InputError
+from visitplan.findings import InputError, Location
 
 STARTER = "visit.yaml"
 
@@ -30,28 +29,18 @@ def example_names() -> list[str]:
 def init_folder(folder: Path, example: str | None = None) -> Path:
     """Create ``folder`` with a starter visit.yaml or a copy of an example; never overwrite."""
     if folder.exists() and not folder.is_dir():
-        raise InputError(
-            [
-                Finding(
-                    Severity.ERROR,
-                    "VP010",
-                    "a file with this name exists",
-                    "choose a new folder name",
-                    Location(str(folder)),
-                )
-            ]
+        raise InputError.of(
+            "VP010",
+            "a file with this name exists",
+            "choose a new folder name",
+            Location(str(folder)),
         )
     if folder.is_dir() and any(folder.iterdir()):
-        raise InputError(
-            [
-                Finding(
-                    Severity.ERROR,
-                    "VP010",
-                    "the folder is not empty; init never overwrites files",
-                    "choose a new folder name, e.g. `visitplan init my-visit`",
-                    Location(str(folder)),
-                )
-            ]
+        raise InputError.of(
+            "VP010",
+            "the folder is not empty; init never overwrites files",
+            "choose a new folder name, e.g. `visitplan init my-visit`",
+            Location(str(folder)),
         )
     if example is None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -61,16 +50,11 @@ def init_folder(folder: Path, example: str | None = None) -> Path:
         return target
     names = example_names()
     if example not in names:
-        raise InputError(
-            [
-                Finding(
-                    Severity.ERROR,
-                    "VP010",
-                    f"there is no example called '{example}'",
-                    f"choose one of: {', '.join(names)}",
-                    Location("--example"),
-                )
-            ]
+        raise InputError.of(
+            "VP010",
+            f"there is no example called '{example}'",
+            f"choose one of: {', '.join(names)}",
+            Location("--example"),
         )
     source = examples_root() / example
     folder.mkdir(parents=True, exist_ok=True)

@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from visitplan.atomic import replace_file
-from visitplan.findings import Finding, Location, Severity
-from visitplan.load import InputError
+from visitplan.findings import Finding, InputError, Location
 from visitplan.model import Session, SessionStatus, Visit
 from visitplan.state_schema import TOKEN, StateProblem, locate, state_problems
 from visitplan.wording import KIND_LABELS
@@ -212,24 +211,18 @@ def read_state(path: Path, visit_id: str | None = None) -> State:
 def _unreadable(
     shown: str, reason: str, line: int | None = None, column: int | None = None
 ) -> InputError:
-    return InputError(
-        [
-            Finding(
-                Severity.ERROR,
-                "VP010",
-                f"the state file cannot be read: {reason}",
-                RESTART_HINT,
-                Location(shown, line, column),
-            )
-        ]
+    return InputError.of(
+        "VP010",
+        f"the state file cannot be read: {reason}",
+        RESTART_HINT,
+        Location(shown, line, column),
     )
 
 
 def _finding(shown: str, text: str, problem: StateProblem) -> Finding:
     place = locate(text, problem.where)
     path = " → ".join(problem.where)
-    return Finding(
-        Severity.ERROR,
+    return Finding.of(
         "VP010",
         f"state file: {path + ': ' if path else ''}{problem.message}",
         f"{problem.hint}; or {RESTART_HINT}" if problem.hint else RESTART_HINT,

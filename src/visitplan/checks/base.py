@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from visitplan.findings import CATALOGUE, Finding
+from visitplan.findings import Finding
 from visitplan.load import Loaded
 from visitplan.model import Participant, Session
 
@@ -42,15 +42,13 @@ def _found(
     key: str | None = None,
     extra: dict[str, Any] | None = None,
 ) -> Finding:
-    info = CATALOGUE[code]
-    return Finding(
-        info.severity,
+    return Finding.of(
         code,
         message,
-        hint or info.fix,
+        hint or None,
         loaded.source.item(section, item_id, key),
         subject=item_id,
-        extra=extra or {},
+        extra=extra,
     )
 
 

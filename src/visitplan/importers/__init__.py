@@ -239,8 +239,7 @@ def import_participants(
 
     ``value_map`` rewrites values before they are read: field -> {value as typed: value}.
     """
-    from visitplan.findings import Finding, Location, Severity
-    from visitplan.load import InputError
+    from visitplan.findings import InputError, Location
 
     table = read_sheet(path, sheet)
     header: ColumnMap | None = None
@@ -262,17 +261,12 @@ def import_participants(
         data.append(Row(number, cells))
         next_row = number + 1
     if header is None:
-        raise InputError(
-            [
-                Finding(
-                    Severity.ERROR,
-                    "VP010",
-                    f"no header row found in the first {HEADER_SEARCH_ROWS} rows of '{table.name}'",
-                    "the sheet needs a row that names its columns (Name, Email, Country, ...); "
-                    'for other headings, say which is which: --map "Nome do participante=name"',
-                    Location(str(path)),
-                )
-            ]
+        raise InputError.of(
+            "VP010",
+            f"no header row found in the first {HEADER_SEARCH_ROWS} rows of '{table.name}'",
+            "the sheet needs a row that names its columns (Name, Email, Country, ...); "
+            'for other headings, say which is which: --map "Nome do participante=name"',
+            Location(str(path)),
         )
     if "name" not in header.fields.values() and not {"given_name", "family_name"} & set(
         header.fields.values()
@@ -284,17 +278,12 @@ def import_participants(
                 f"heading of row {header.header_row}, or none of them maps to name; copy the "
                 "heading exactly as the sheet shows it"
             )
-        raise InputError(
-            [
-                Finding(
-                    Severity.ERROR,
-                    "VP010",
-                    f"no column for the participants' names in '{table.name}' (headers: "
-                    f"{', '.join(h for h in header.headers if h)})",
-                    hint,
-                    Location(str(path), header.header_row),
-                )
-            ]
+        raise InputError.of(
+            "VP010",
+            f"no column for the participants' names in '{table.name}' (headers: "
+            f"{', '.join(h for h in header.headers if h)})",
+            hint,
+            Location(str(path), header.header_row),
         )
     while data and _empty(data[-1].cells):
         data.pop()

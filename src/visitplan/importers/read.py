@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from visitplan.findings import Finding, Location, Severity
-from visitplan.load import InputError
+from visitplan.findings import InputError
 
 Cell = Any  # str, int, float, bool, datetime, date, time or None
 MAX_ROWS = 200_000  # participants' rows; the header may stand a few rows lower
@@ -72,7 +71,7 @@ def read_sheet(path: Path, sheet: str | None = None) -> Sheet:
 
 
 def _error(path: Path, message: str, hint: str) -> InputError:
-    return InputError([Finding(Severity.ERROR, "VP010", message, hint, Location(str(path)))])
+    return InputError.of("VP010", message, hint, path)
 
 
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
