@@ -35,21 +35,21 @@ def ics(visit: Any, publication: Any, own: Path) -> Writer:
         # Every event the feeds hold, each serialised once: the sessions with the same
         # properties, and each participant's arrival and departure.
         for published in publication.events:
-            fields = published.fields
+            text = published.text
             event = Event()
             event.add("uid", published.uid)
             event.add("dtstamp", publication.now)
             event.add("dtstart", published.starts_at)
             event.add("dtend", published.ends_at)
-            event.add("summary", fields["summary"])
-            event.add("location", fields["location"])
-            if fields["geo"]:
-                event.add("geo", tuple(fields["geo"]))
-            event.add("description", fields["description"])
-            event.add("categories", [fields["category"]])
-            event.add("status", fields["status"].upper())
-            if fields["url"]:
-                event.add("url", fields["url"])
+            event.add("summary", text.summary)
+            event.add("location", text.location)
+            if text.geo:
+                event.add("geo", text.geo)
+            event.add("description", text.description)
+            event.add("categories", [text.category])
+            event.add("status", text.status.upper())
+            if text.url:
+                event.add("url", text.url)
             event.add("sequence", published.sequence)
             event.add("transp", "OPAQUE")
             calendar.add_component(event)

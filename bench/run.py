@@ -120,12 +120,13 @@ def exporters_against_floors(work: Path, n: int, repeat: int) -> list[tuple[str,
     from visitplan.exporters import BuildContext, exporter
     from visitplan.labels import Labels
     from visitplan.load import load_visit
-    from visitplan.state import State, publish
+    from visitplan.publication import Record, publish
+    from visitplan.state import State, tokens_for
 
     loaded = load_visit(work / f"visit-{n}" / "visit.yaml")
     visit = loaded.visit
     now = datetime.now(UTC).replace(microsecond=0)
-    publication = publish(visit, State(), now)
+    publication = publish(visit, Record(), tokens_for(visit, State())[0], now)
     rows = []
     for exporter_id, prepare in floors.FLOORS.items():
         out = Path(tempfile.mkdtemp(dir=work))

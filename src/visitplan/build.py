@@ -30,11 +30,12 @@ from visitplan.checks import run_checks
 from visitplan.exporters import BuildContext, Exporter, all_exporters
 from visitplan.findings import CATALOGUE, Finding, InputError, Severity
 from visitplan.labels import Labels
+from visitplan.layout import MANIFEST
 from visitplan.load import Loaded
 from visitplan.model import Visit
-from visitplan.state import Change, State, publish, read_state, state_path, write_state
+from visitplan.publication import Change, publish
+from visitplan.state import State, read_state, state_path, tokens_for, write_state
 
-MANIFEST = "manifest.json"
 GENERATOR = "visitplan"
 # 2: "generator": "visitplan", a format number, the absolute path of the visit file,
 # and every file of the folder under "outputs". Manifests of older builds say
@@ -82,7 +83,7 @@ class BuildResult:
     findings: list[Finding]
     manifest: dict[str, Any] = field(default_factory=dict)
     changes: list[Change] = field(default_factory=list)
-    previous_build: str | None = None
+    previous_build: datetime | None = None
 
 
 def default_out(visit_file: Path) -> Path:
@@ -135,8 +136,12 @@ def _build_locked(
     backup = visit_file.with_name(visit_file.name + ".bak")
     for written in (state_file, visit_file, backup):  # copies a killed process left
         remove_stale_temps(written)
-    previous_state = read_state(state_file, loaded.visit.details.id)
-    publication = publish(loaded.visit, previous_state, now, prune_cancelled=prune_cancelled)
+    previous = read_state(state_file, loaded.visit.details.id)
+    tokens, kept_tokens = tokens_for(loaded.visit, previous)
+    publication = publish(
+        loaded.visit, previous.record, tokens, now, prune_cancelled=prune_cancelled
+    )
+    state = State(publication.record, kept_tokens, loaded.visit.details.id)
     cancelled = [(e.session_id, e.uid) for e in publication.events if e.cancelled]
     leaks = withdrawn_leaks(cancelled, loaded.visit)
     if leaks:
@@ -175,7 +180,7 @@ def _build_locked(
         _refuse_foreign_folder(out)  # files dropped into OUT while the build ran
         # The state goes first: published feeds whose revisions and personal links were
         # not recorded would change under their subscribers at the next build.
-        restore = _save_state(state_file, publication.state)
+        restore = _save_state(state_file, state)
         checkpoint("state-written")
         try:
             _swap_in(temp, out)

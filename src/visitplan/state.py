@@ -1,12 +1,12 @@
-"""What was published before, so that calendars update cleanly between builds.
+"""The state file: what was published before, and the personal feed tokens.
 
 The state file (``.visitplan-state.json``, beside the visit file) records, for each
-session ever published, a hash of what subscribers saw, its SEQUENCE and
-LAST-MODIFIED, and the personal feed token of each participant. A build compares the
-programme with it: only sessions whose published content changed get a new SEQUENCE;
-a session removed or cancelled stays in the feeds as cancelled; and the differences
-make the "what changed" list. The file is safe to keep with the visit, but it holds
-the personal feed tokens: whoever has it can find every personal calendar.
+session ever published, what subscribers saw (with a hash of it), its SEQUENCE and
+LAST-MODIFIED, and the personal feed token of each participant, so that calendars
+update cleanly between builds (``publication`` compares). This module reads and
+writes it, checked as a whole, and turns its JSON into the typed record and back:
+nowhere else is a date a string. The file is safe to keep with the visit, but it
+holds the personal feed tokens: whoever has it can find every personal calendar.
 """
 
 from __future__ import annotations
@@ -14,17 +14,16 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from visitplan.atomic import replace_file
 from visitplan.findings import Finding, InputError, Location
-from visitplan.model import Session, SessionStatus, Visit
+from visitplan.model import Visit
+from visitplan.publication import EventText, ProgrammeVersion, PublishedEvent, Record
 from visitplan.state_schema import TOKEN, StateProblem, locate, state_problems
-from visitplan.wording import KIND_LABELS
 
 STATE_FILE = ".visitplan-state.json"
 STATE_VERSION = 1
@@ -32,125 +31,30 @@ TOKEN_BYTES = 18  # 144 bits: unguessable personal feed paths
 
 
 @dataclass
-class PublishedEvent:
-    """One session as subscribers see it, with its revision."""
-
-    session_id: str
-    uid: str
-    fields: dict[str, Any]  # summary, start, end, tzid, location, geo, description, ...
-    groups: list[str]
-    sequence: int
-    last_modified: str  # ISO 8601, UTC
-    digest: str
-
-    @property
-    def cancelled(self) -> bool:
-        return bool(self.fields["status"] == SessionStatus.CANCELLED.value)
-
-    @property
-    def starts_at(self) -> datetime:
-        return datetime.fromisoformat(self.fields["start"])
-
-    @property
-    def ends_at(self) -> datetime:
-        return datetime.fromisoformat(self.fields["end"])
-
-    def attended_by(self, group: str | None) -> bool:
-        return not self.groups or (group is not None and group in self.groups)
-
-    def as_state(self) -> dict[str, Any]:
-        return {
-            "uid": self.uid,
-            "digest": self.digest,
-            "sequence": self.sequence,
-            "last_modified": self.last_modified,
-            "groups": self.groups,
-            "fields": self.fields,
-        }
-
-
-@dataclass
-class Change:
-    """A difference since the previous build, as participants should read it."""
-
-    kind: str  # added, moved, changed, cancelled
-    session_id: str
-    title: str
-    old_start: str | None = None
-    old_end: str | None = None
-    new_start: str | None = None
-    new_end: str | None = None
-    tzid: str | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "session": self.session_id,
-            "title": self.title,
-            "old_start": self.old_start,
-            "old_end": self.old_end,
-            "new_start": self.new_start,
-            "new_end": self.new_end,
-            "timezone": self.tzid,
-        }
-
-
-@dataclass
-class ProgrammeVersion:
-    """The programme's version number: it rises only when a build publishes changes.
-
-    ``changes`` counts what that version changed by kind (added, moved, changed,
-    cancelled), so that every document can say it in one line.
-    """
-
-    number: int = 0
-    published: str | None = None  # ISO 8601, UTC: when this version was first built
-    changes: dict[str, int] = field(default_factory=dict)
-
-    def as_state(self) -> dict[str, Any]:
-        return {"number": self.number, "published": self.published, "changes": self.changes}
-
-
-@dataclass
 class State:
-    sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """The state file's content: what was published, and the personal feed tokens."""
+
+    record: Record = field(default_factory=Record)
     tokens: dict[str, str] = field(default_factory=dict)
-    built_at: str | None = None
-    programme_version: ProgrammeVersion = field(default_factory=ProgrammeVersion)
     visit_id: str | None = None
 
     def as_json(self) -> dict[str, Any]:
+        record = self.record
         return {
             "version": STATE_VERSION,
             **({"visit": self.visit_id} if self.visit_id else {}),
             "about": "visitplan's memory of what was published: calendar revisions and "
             "personal feed tokens. Keep it with visit.yaml; it holds the secret "
             "paths of the personal calendars.",
-            "built_at": self.built_at,
-            "sessions": self.sessions,
+            "built_at": _moment(record.built_at),
+            "sessions": {sid: _event_json(e) for sid, e in record.events.items()},
             "tokens": self.tokens,
-            "programme_version": self.programme_version.as_state(),
+            "programme_version": {
+                "number": record.version.number,
+                "published": _moment(record.version.published),
+                "changes": dict(record.version.changes),
+            },
         }
-
-
-@dataclass
-class Publication:
-    """Everything the public outputs show, with revisions, for one build."""
-
-    visit_id: str
-    events: list[PublishedEvent]
-    changes: list[Change]
-    tokens: dict[str, str]
-    previous_build: str | None
-    now: datetime
-    state: State
-
-    @property
-    def version(self) -> ProgrammeVersion:
-        return self.state.programme_version
-
-    def events_for(self, group: str | None) -> list[PublishedEvent]:
-        return [e for e in self.events if e.attended_by(group)]
 
 
 def state_path(visit_file: Path) -> Path:
@@ -199,13 +103,13 @@ def read_state(path: Path, visit_id: str | None = None) -> State:
         programme_version = _read_version(raw.get("programme_version"))
     except ValueError as exc:
         raise _unreadable(shown, str(exc), *(locate(text, ("programme_version",)) or ())) from None
-    return State(
-        sessions=raw["sessions"],
-        tokens=raw["tokens"],
-        built_at=raw.get("built_at"),
-        programme_version=programme_version,
-        visit_id=raw.get("visit") or visit_id,
+    built_at = raw.get("built_at")
+    record = Record(
+        events={sid: _event_of(sid, entry) for sid, entry in raw["sessions"].items()},
+        built_at=datetime.fromisoformat(built_at) if built_at is not None else None,
+        version=programme_version,
     )
+    return State(record, raw["tokens"], raw.get("visit") or visit_id)
 
 
 def _unreadable(
@@ -240,30 +144,20 @@ def _read_version(raw: Any) -> ProgrammeVersion:
     number, published, changes = raw.get("number"), raw.get("published"), raw.get("changes")
     if isinstance(number, bool) or not isinstance(number, int) or number < 0:
         raise ValueError("programme_version.number is not a whole number")
+    moment = None
     if published is not None:
         try:
-            datetime.fromisoformat(published)
+            moment = datetime.fromisoformat(published)
         except (TypeError, ValueError):
             raise ValueError("programme_version.published is not a date") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
     if not isinstance(changes, dict) or not all(
         isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0
         for k, v in changes.items()
     ):
         raise ValueError("programme_version.changes is not a list of counts")
-    return ProgrammeVersion(number, published, dict(changes))
-
-
-def next_version(state: State, changes: list[Change], stamp: str) -> ProgrammeVersion:
-    """Version 1 on the first build; one more whenever a build changes the programme."""
-    before = state.programme_version
-    if state.built_at is None:
-        return ProgrammeVersion(1, stamp, {})
-    counts = dict(Counter(change.kind for change in changes))
-    if counts:
-        return ProgrammeVersion(max(before.number, 1) + 1, stamp, counts)
-    if before.number == 0:  # a state written before versions were counted
-        return ProgrammeVersion(1, state.built_at, {})
-    return before
+    return ProgrammeVersion(number, moment, dict(changes))
 
 
 def write_state(path: Path, state: State) -> None:
@@ -288,165 +182,31 @@ def rotate_token(state: State, participant_id: str) -> str:
     return token
 
 
-def uid_of(visit: Visit, session_id: str) -> str:
-    return f"{session_id}@{visit.details.id}.visitplan"
+def rotate_feed_link(visit_file: Path, visit: Visit, participant_id: str) -> Path:
+    """Give a participant a new personal feed token, in the state file beside
+    ``visit_file`` (returned); the old link stops at the next build.
+
+    InputError when there is no such participant or the state file is damaged; OSError
+    when it cannot be written (then nothing changed)."""
+    if participant_id not in {p.id for p in visit.participants}:
+        known = ", ".join(p.id for p in visit.participants[:8])
+        raise InputError.of(
+            "VP006",
+            f"there is no participant '{participant_id}' in {visit_file}",
+            f"give the id of one of its participants: {known}" if known else "",
+            visit_file,
+        )
+    path = state_path(visit_file)
+    state = read_state(path, visit.details.id)
+    rotate_token(state, participant_id)
+    write_state(path, state)
+    return path
 
 
-def agenda_url(visit: Visit) -> str | None:
-    base = visit.details.publishing.base_url
-    return f"{base}index.html" if base else None
-
-
-CANCELLED_TITLE = "Cancelled session"
-
-
-def withdrawn(fields: dict[str, Any]) -> dict[str, Any]:
-    """What a cancelled session keeps in the feeds: its time, and no text at all.
-
-    It stays so that subscribers' calendars drop it, possibly for many builds; its
-    title, description and place may name people who have since withdrawn their
-    consent, so only the time and the kind of session are kept."""
-    return {
-        "summary": CANCELLED_TITLE,
-        "start": fields["start"],
-        "end": fields["end"],
-        "tzid": fields["tzid"],
-        "location": "",
-        "geo": None,
-        "description": "",
-        "category": str(fields.get("category") or ""),
-        "status": SessionStatus.CANCELLED.value,
-        "url": None,
-    }
-
-
-def published_fields(visit: Visit, session: Session) -> dict[str, Any]:
-    """What a subscriber sees of a session: nothing private (no notes, no people)."""
-    venue = visit.venue(session.venue)
-    destination = visit.venue(session.destination)
-    location = ""
-    if venue is not None:
-        parts = [venue.name, venue.address, venue.city]
-        location = ", ".join(p for p in dict.fromkeys(parts) if p)
-        if destination is not None:
-            location += f" → {destination.name}"
-    lines: list[str] = [KIND_LABELS[session.kind]]
-    if session.description:
-        lines += ["", session.description]
-    hosts = [h.name for hid in session.hosts if (h := visit.host(hid)) is not None]
-    if hosts:
-        lines.append(f"Hosts: {', '.join(hosts)}")
-    if session.speakers:
-        lines.append(f"Speakers: {', '.join(session.speakers)}")
-    objectives = [o.text for oid in session.objectives if (o := visit.objective(oid))]
-    if objectives:
-        lines.append("Objectives: " + "; ".join(objectives))
-    if session.language:
-        line = f"Language: {session.language}"
-        if session.interpretation:
-            line += f", interpretation into {', '.join(session.interpretation)}"
-        lines.append(line)
-    if session.groups:
-        names = [(g.name if (g := visit.group(gid)) else gid) for gid in session.groups]
-        lines.append(f"For: {', '.join(names)}")
-    url = agenda_url(visit)
-    if url:
-        lines += ["", f"Programme: {url}"]
-    fields = {
-        "summary": session.title,
-        "start": session.starts_at.isoformat(),
-        "end": session.ends_at.isoformat(),
-        "tzid": str(session.tz),
-        "location": location,
-        "geo": [venue.lat, venue.lon] if venue is not None and venue.has_coordinates else None,
-        "description": "\n".join(lines),
-        "category": KIND_LABELS[session.kind],
-        "status": session.status.value,
-        "url": f"{url}#{session.id}" if url else None,
-    }
-    return withdrawn(fields) if session.is_cancelled else fields
-
-
-def _digest(fields: dict[str, Any], groups: list[str]) -> str:
-    canonical = json.dumps([fields, groups], sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def publish(
-    visit: Visit, state: State, now: datetime, *, prune_cancelled: bool = False
-) -> Publication:
-    """This build's events, revisions and changes, and the state to write after it."""
-    stamp = now.isoformat()
-    first_build = state.built_at is None
-    events: list[PublishedEvent] = []
-    changes: list[Change] = []
-    current_ids = set()
-    for session in visit.sessions:
-        current_ids.add(session.id)
-        fields = published_fields(visit, session)
-        groups = list(session.groups)
-        digest = _digest(fields, groups)
-        before = state.sessions.get(session.id)
-        if before is None:
-            event = PublishedEvent(
-                session.id, uid_of(visit, session.id), fields, groups, 0, stamp, digest
-            )
-            if not first_build and not session.is_cancelled:
-                changes.append(_change("added", event))
-        elif before.get("digest") == digest:
-            event = PublishedEvent(
-                session.id,
-                before["uid"],
-                fields,
-                groups,
-                int(before["sequence"]),
-                before["last_modified"],
-                digest,
-            )
-        else:
-            event = PublishedEvent(
-                session.id,
-                before["uid"],
-                fields,
-                groups,
-                int(before["sequence"]) + 1,
-                stamp,
-                digest,
-            )
-            if not (event.cancelled and before["fields"].get("status") == event.fields["status"]):
-                changes.append(_compare(before, event))  # still cancelled: nothing to tell
-        if prune_cancelled and event.cancelled:
-            continue
-        events.append(event)
-    for session_id, before in state.sessions.items():
-        if session_id in current_ids or prune_cancelled:
-            continue
-        fields = withdrawn(before["fields"])
-        digest = _digest(fields, before["groups"])
-        if digest == before["digest"]:
-            event = PublishedEvent(
-                session_id,
-                before["uid"],
-                fields,
-                before["groups"],
-                int(before["sequence"]),
-                before["last_modified"],
-                before["digest"],
-            )
-        else:
-            event = PublishedEvent(
-                session_id,
-                before["uid"],
-                fields,
-                before["groups"],
-                int(before["sequence"]) + 1,
-                stamp,
-                digest,
-            )
-            if before["fields"].get("status") != SessionStatus.CANCELLED.value:
-                changes.append(_change("cancelled", event, before=before))
-        events.append(event)
-    events.sort(key=lambda e: (e.starts_at, e.session_id))
+def tokens_for(visit: Visit, state: State) -> tuple[dict[str, str], dict[str, str]]:
+    """Each participant's personal feed token (kept from the state, new ones for new
+    participants), and every token to keep in the state (those of people who left the
+    visit too, so that they get the same link if they come back)."""
     taken = {t.casefold() for t in state.tokens.values()}
     tokens = {}
     for person in visit.participants:
@@ -455,38 +215,66 @@ def publish(
             token = new_token(taken)
             taken.add(token.casefold())
         tokens[person.id] = token
-    kept_tokens = {**state.tokens, **tokens}
-    new_state = State(
-        sessions={e.session_id: e.as_state() for e in events},
-        tokens=kept_tokens,
-        built_at=stamp,
-        programme_version=next_version(state, changes, stamp),
-        visit_id=visit.details.id,
+    return tokens, {**state.tokens, **tokens}
+
+
+# -- between the typed record and the file's JSON --------------------------------------
+
+
+def _moment(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _text_json(text: EventText) -> dict[str, Any]:
+    return {
+        "summary": text.summary,
+        "start": text.start.isoformat(),
+        "end": text.end.isoformat(),
+        "tzid": text.tzid,
+        "location": text.location,
+        "geo": list(text.geo) if text.geo is not None else None,
+        "description": text.description,
+        "category": text.category,
+        "status": text.status,
+        "url": text.url,
+    }
+
+
+def _event_json(event: PublishedEvent) -> dict[str, Any]:
+    fields = _text_json(event.text)
+    groups = list(event.groups)
+    canonical = json.dumps([fields, groups], sort_keys=True, ensure_ascii=False)
+    return {
+        "uid": event.uid,
+        "digest": hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+        "sequence": event.sequence,
+        "last_modified": event.last_modified.isoformat(),
+        "groups": groups,
+        "fields": fields,
+    }
+
+
+def _event_of(session_id: str, raw: dict[str, Any]) -> PublishedEvent:
+    """A stored event, already checked by the schema."""
+    fields = raw["fields"]
+    geo = fields.get("geo")
+    text = EventText(
+        summary=fields["summary"],
+        start=datetime.fromisoformat(fields["start"]),
+        end=datetime.fromisoformat(fields["end"]),
+        tzid=fields["tzid"],
+        description=fields["description"],
+        category=fields["category"],
+        status=fields["status"],
+        location=fields.get("location") or "",
+        geo=(geo[0], geo[1]) if geo is not None else None,
+        url=fields.get("url"),
     )
-    changes.sort(key=lambda c: (c.new_start or c.old_start or "", c.session_id))
-    return Publication(visit.details.id, events, changes, tokens, state.built_at, now, new_state)
-
-
-def _compare(before: dict[str, Any], event: PublishedEvent) -> Change:
-    old = before["fields"]
-    new = event.fields
-    if event.cancelled and old.get("status") != SessionStatus.CANCELLED.value:
-        return _change("cancelled", event, before=before)
-    if old.get("status") == SessionStatus.CANCELLED.value and not event.cancelled:
-        return _change("added", event)
-    moved = (old["start"], old["end"]) != (new["start"], new["end"])
-    return _change("moved" if moved else "changed", event, before=before)
-
-
-def _change(kind: str, event: PublishedEvent, before: dict[str, Any] | None = None) -> Change:
-    old = before["fields"] if before else None
-    return Change(
-        kind=kind,
-        session_id=event.session_id,
-        title=str(event.fields["summary"]),
-        old_start=old["start"] if old else None,
-        old_end=old["end"] if old else None,
-        new_start=None if kind == "cancelled" else event.fields["start"],
-        new_end=None if kind == "cancelled" else event.fields["end"],
-        tzid=str(event.fields["tzid"]),
+    return PublishedEvent(
+        session_id,
+        raw["uid"],
+        text,
+        tuple(raw["groups"]),
+        raw["sequence"],
+        datetime.fromisoformat(raw["last_modified"]),
     )
