@@ -19,7 +19,7 @@ import cldr
 from conftest import EXAMPLE_NAMES, EXAMPLES, copy_example_files
 from visitplan.build import build
 from visitplan.dates import date_range
-from visitplan.exporters.word import CELL_PADDING_PT, longest_word_width
+from visitplan.exporters._docx import CELL_PADDING_PT, longest_word_width
 from visitplan.labels import Labels
 from visitplan.load import load_visit
 from visitplan.model import GovernanceLevel, Visit

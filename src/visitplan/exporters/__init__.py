@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Protocol
 
 from visitplan.labels import Labels
 from visitplan.model import Visit
-from visitplan.state import Publication
+from visitplan.publication import Publication
 
 
 @dataclass
@@ -46,7 +46,7 @@ def version_lines(context: BuildContext) -> list[str]:
         return []
     labels = context.labels
     version = publication.version
-    published = datetime.fromisoformat(version.published) if version.published else context.now
+    published = version.published or context.now
     lines = [labels("version_line", version=version.number, date=labels.date(published.date()))]
     counts = [
         labels(f"change.{kind}", n=version.changes[kind])
@@ -67,19 +67,18 @@ class Exporter(Protocol):
     def render(self, visit: Visit, context: BuildContext) -> list[Path]: ...
 
 
-# id -> "module:Class", in the order they are built.
 # id -> "module:Class". The longest first (calendar feeds, whose thousands of files are
 # also read back for the privacy audit): with two worker processes the long ones start
 # at once and the short ones fill in.
 REGISTRY: dict[str, str] = {
-    "ics": "visitplan.exporters.ics:CalendarFeeds",
+    "ics": "visitplan.exporters.calendars_ics:CalendarFeeds",
     "participants-xlsx": "visitplan.exporters.participants_xlsx:ParticipantsWorkbook",
     "takeaways-docx": "visitplan.exporters.takeaways_docx:TakeawaysTemplate",
     "agenda-docx": "visitplan.exporters.agenda_docx:WordAgenda",
     "badges-docx": "visitplan.exporters.badges_docx:NameBadges",
-    "html": "visitplan.exporters.html:WebAgenda",
-    "agenda-md": "visitplan.exporters.markdown:MarkdownAgenda",
-    "changes": "visitplan.exporters.changes:ChangesList",
+    "html": "visitplan.exporters.index_html:WebAgenda",
+    "agenda-md": "visitplan.exporters.agenda_md:MarkdownAgenda",
+    "changes": "visitplan.exporters.changes_json:ChangesList",
     "schedule-json": "visitplan.exporters.schedule_json:ScheduleJson",
 }
 

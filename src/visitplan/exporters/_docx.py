@@ -1,4 +1,5 @@
-"""Building blocks of the Word documents: page set-up, fields, placeholders, table widths.
+"""Building blocks of the Word documents (shared, not an output): page set-up, fields,
+placeholders, table widths.
 
 Used by the agenda and the takeaway template; python-docx is imported here only, and
 only when one of them is built.

@@ -33,7 +33,7 @@ class WordAgenda:
     name: ClassVar[str] = "Agenda (Word)"
 
     def render(self, visit: Visit, context: BuildContext) -> list[Path]:
-        from visitplan.exporters.word import frame_of
+        from visitplan.exporters._docx import frame_of
 
         written = []
         for with_names, name in ((True, "agenda.docx"), (False, "agenda-public.docx")):
@@ -58,7 +58,7 @@ def day_columns(agenda: Agenda, labels: Labels) -> tuple[list[str], list[list[st
 
 def layout(agenda: Agenda, labels: Labels) -> tuple[bool, list[float]]:
     """Portrait when the day tables fit, else landscape; and the column widths."""
-    from visitplan.exporters.word import fit_columns, text_width_pt
+    from visitplan.exporters._docx import fit_columns, text_width_pt
 
     _, columns = day_columns(agenda, labels)
     for landscape in (False, True):
@@ -88,7 +88,7 @@ def estimated_pages(agenda: Agenda) -> float:
 def write_agenda(agenda: Agenda, labels: Labels, target: Path, frame: Any) -> None:
     from docx.shared import Pt
 
-    from visitplan.exporters import word
+    from visitplan.exporters import _docx as word
 
     landscape, widths = layout(agenda, labels)
     document = word.new_document(landscape=landscape, frame=frame)

@@ -27,7 +27,7 @@ class NameBadges:
     name: ClassVar[str] = "Name badges (Word)"
 
     def render(self, visit: Visit, context: BuildContext) -> list[Path]:
-        from visitplan.exporters.word import frame_of
+        from visitplan.exporters._docx import frame_of
 
         target = context.path("private", "badges.docx")
         frame = frame_of(visit, context, visit.details.title)
@@ -87,7 +87,7 @@ def write_badges(visit: Visit, labels: Labels, target: Path, frame: Any) -> None
     from docx.oxml.ns import qn
     from docx.shared import Mm
 
-    from visitplan.exporters import word
+    from visitplan.exporters import _docx as word
 
     size = visit.details.badges
     across, down = grid(size.width_mm, size.height_mm)
@@ -153,7 +153,7 @@ def _twips(mm: float) -> str:
 
 def _paragraph(runs: list[tuple[str, str]], after_pt: float = 0) -> Any:
     """A centred paragraph of runs (text, look); look "break" is a page break."""
-    from visitplan.exporters.word import xml_text
+    from visitplan.exporters._docx import xml_text
 
     paragraph = _element("w:p")
     properties = _element("w:pPr", paragraph)
@@ -258,7 +258,7 @@ def _logo_drawing(document: Any, frame: Any, width_mm: float) -> Any:
     package) and copied onto every badge."""
     from docx.oxml.ns import qn
 
-    from visitplan.exporters.word import picture
+    from visitplan.exporters._docx import picture
 
     paragraph = document.add_paragraph()
     picture(paragraph.add_run(), frame.logo, width_mm=width_mm - 2 * PADDING_MM, height_mm=8)

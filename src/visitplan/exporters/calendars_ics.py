@@ -10,27 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from visitplan import __version__
 from visitplan.exporters import BuildContext
-from visitplan.file_names import safe_stem
 from visitplan.model import Participant, Visit, zone
-from visitplan.state import Publication, PublishedEvent
+from visitplan.publication import Publication, PublishedEvent, feed_path
 from visitplan.text import lines_of_text, one_line
 
 PRODID = f"-//visitplan//visitplan {__version__}//EN"
 END = b"END:VCALENDAR\r\n"
 REFRESH = timedelta(hours=1)
-
-
-def feed_path(kind: str, key: str) -> tuple[str, ...]:
-    """Where a feed lives under public/: the same rule for the page and the files."""
-    if kind == "all":
-        return ("calendar.ics",)
-    if kind == "group":
-        return ("groups", f"{safe_stem(key)}.ics")
-    return ("p", f"{key}.ics")
 
 
 class CalendarFeeds:
@@ -111,7 +101,7 @@ def _header(visit: Visit, name: str) -> bytes:
 def _timezones(visit: Visit, publication: Publication) -> dict[str, bytes]:
     from icalendar import Timezone
 
-    zones = {str(e.fields["tzid"]) for e in publication.events} | {visit.details.timezone}
+    zones = {e.text.tzid for e in publication.events} | {visit.details.timezone}
     # Whole calendar years: the block stays the same when sessions move.
     years = [e.starts_at.year for e in publication.events] + [
         visit.details.start_date.year,
@@ -127,26 +117,26 @@ def _timezones(visit: Visit, publication: Publication) -> dict[str, bytes]:
 def _event(event: PublishedEvent, now: datetime) -> bytes:
     from icalendar import Event
 
-    fields: dict[str, Any] = event.fields
-    tz = zone(str(fields["tzid"]))
+    text = event.text
+    tz = zone(text.tzid)
     vevent = Event()
     vevent.add("uid", event.uid)
     vevent.add("dtstamp", now)
-    vevent.add("dtstart", datetime.fromisoformat(fields["start"]).astimezone(tz))
-    vevent.add("dtend", datetime.fromisoformat(fields["end"]).astimezone(tz))
+    vevent.add("dtstart", text.start.astimezone(tz))
+    vevent.add("dtend", text.end.astimezone(tz))
     # Text may come from an old state file as well as the visit: cleaned again here.
-    vevent.add("summary", one_line(str(fields["summary"])))  # "Cancelled session" if so
-    if fields.get("location"):
-        vevent.add("location", one_line(str(fields["location"])))
-    if fields.get("geo"):
-        vevent.add("geo", tuple(fields["geo"]))
-    vevent.add("description", lines_of_text(str(fields["description"])))
-    vevent.add("categories", [fields["category"]])
-    vevent.add("status", str(fields["status"]).upper())
-    if fields.get("url"):
-        vevent.add("url", fields["url"])
+    vevent.add("summary", one_line(text.summary))  # "Cancelled session" if so
+    if text.location:
+        vevent.add("location", one_line(text.location))
+    if text.geo:
+        vevent.add("geo", text.geo)
+    vevent.add("description", lines_of_text(text.description))
+    vevent.add("categories", [text.category])
+    vevent.add("status", text.status.upper())
+    if text.url:
+        vevent.add("url", text.url)
     vevent.add("sequence", event.sequence)
-    vevent.add("last-modified", datetime.fromisoformat(event.last_modified))
+    vevent.add("last-modified", event.last_modified)
     vevent.add("transp", "TRANSPARENT" if event.cancelled else "OPAQUE")
     block: bytes = vevent.to_ical()
     return block
@@ -249,7 +239,7 @@ def _write(
     extra: list[bytes] | None = None,
     extra_zone: str | None = None,
 ) -> Path:
-    used = {str(e.fields["tzid"]) for e in events}
+    used = {e.text.tzid for e in events}
     if extra and extra_zone:
         used.add(extra_zone)
     parts = [header]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from visitplan.exporters import BuildContext
-from visitplan.exporters.html import describe_change
 from visitplan.model import Visit
+from visitplan.publication import Change, describe_change
 
 
 class ChangesList:
@@ -19,15 +20,30 @@ class ChangesList:
         publication = context.publication
         document = {
             "visit": visit.details.id,
-            "since": publication.previous_build,
+            "since": _moment(publication.previous_build),
             "built_at": context.now.isoformat(),
-            "changes": [
-                {**change.as_json(), "text": describe_change(change)}
-                for change in publication.changes
-            ],
+            "changes": [_change(change) for change in publication.changes],
         }
         target = context.path("public", "changes.json")
         target.write_text(
             json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
         return [target]
+
+
+def _change(change: Change) -> dict[str, Any]:
+    return {
+        "kind": change.kind,
+        "session": change.session_id,
+        "title": change.title,
+        "old_start": _moment(change.old_start),
+        "old_end": _moment(change.old_end),
+        "new_start": _moment(change.new_start),
+        "new_end": _moment(change.new_end),
+        "timezone": change.tzid,
+        "text": describe_change(change),
+    }
+
+
+def _moment(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None

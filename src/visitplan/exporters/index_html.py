@@ -7,17 +7,15 @@ Nothing personal: no participant appears on the page.
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar
 
 from visitplan import __version__
-from visitplan.dates import date_range, day_heading, moment_text, session_span
+from visitplan.dates import date_range, day_heading, moment_text
 from visitplan.exporters import BuildContext
-from visitplan.exporters.ics import feed_path
 from visitplan.model import REST_KINDS, Session, SessionStatus, Venue, Visit
-from visitplan.state import Change
+from visitplan.publication import describe_change, feed_path
 from visitplan.wording import KIND_LABELS, LEVEL_LABELS
 
 # The page's wording is English; its dates are written in the same style as the
@@ -73,10 +71,8 @@ def page(visit: Visit, context: BuildContext) -> dict[str, Any]:
         "description": " ".join((details.description or "").split()),
         "objectives": [o.text for o in details.objectives],
         "guiding_question": " ".join((details.guiding_question or "").split()),
-        "changes": [describe_change(c) for c in publication.changes],
-        "previous_build": moment_text(datetime.fromisoformat(previous), PAGE_LANGUAGE)
-        if previous
-        else "",
+        "changes": [describe_change(c, PAGE_LANGUAGE) for c in publication.changes],
+        "previous_build": moment_text(previous, PAGE_LANGUAGE) if previous else "",
         "feeds": feeds(visit),
         "groups": [{"id": g.id, "name": g.name} for g in visit.groups],
         "days": days(visit),
@@ -203,24 +199,3 @@ def _safe_url(url: str | None) -> str | None:
     if url and url.lower().startswith(("https://", "http://")):
         return url
     return None
-
-
-def describe_change(change: Change) -> str:
-    """One line a participant understands: what moved, from when to when."""
-    title = f"{change.title}"
-    if change.kind == "cancelled":  # a cancelled session's title is not published
-        return f"Cancelled: the session of {_span(change.old_start, change.old_end)}"
-    if change.kind == "added":
-        return f"New: {title}, {_span(change.new_start, change.new_end)}"
-    if change.kind == "moved":
-        return (
-            f"Moved: {title}, from {_span(change.old_start, change.old_end)} to "
-            f"{_span(change.new_start, change.new_end)}"
-        )
-    return f"Updated: {title}, {_span(change.new_start, change.new_end)}"
-
-
-def _span(start: str | None, end: str | None) -> str:
-    if not start or not end:
-        return ""
-    return session_span(datetime.fromisoformat(start), datetime.fromisoformat(end), PAGE_LANGUAGE)

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from visitplan.exporters import BuildContext, version_lines
-from visitplan.exporters.ics import feed_path
 from visitplan.labels import Labels
 from visitplan.model import (
     PROGRAMME_KINDS,
@@ -27,8 +26,9 @@ from visitplan.model import (
     Visit,
     interpretation_into,
 )
+from visitplan.publication import feed_path
 from visitplan.text import without_control_characters
-from visitplan.timeline import group_sessions
+from visitplan.timeline import timeline
 
 SIGNED_KINDS = PROGRAMME_KINDS | {SessionKind.SOCIAL}
 CATERED_KINDS = frozenset({SessionKind.MEAL, SessionKind.BREAK, SessionKind.SOCIAL})
@@ -133,9 +133,9 @@ class Attendance:
         for person in visit.participants:
             self.members[person.group].append(person)
         self.by_day: dict[str | None, dict[date, set[str]]] = {}
-        for group, timeline in group_sessions(visit).items():
+        for group, sessions in timeline(visit).sessions.items():
             days: dict[date, set[str]] = defaultdict(set)
-            for session in timeline:
+            for session in sessions:
                 days[session.date].add(session.id)
             self.by_day[group] = days
 

@@ -18,7 +18,7 @@ from urllib.parse import quote
 from visitplan import __version__
 from visitplan.exporters import BuildContext
 from visitplan.model import Session, Visit, zone
-from visitplan.state import uid_of
+from visitplan.publication import uid_of
 from visitplan.wording import KIND_LABELS
 
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"

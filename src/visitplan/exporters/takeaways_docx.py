@@ -37,7 +37,7 @@ class TakeawaysTemplate:
     name: ClassVar[str] = "Takeaway report template (Word)"
 
     def render(self, visit: Visit, context: BuildContext) -> list[Path]:
-        from visitplan.exporters.word import frame_of
+        from visitplan.exporters._docx import frame_of
 
         target = context.path("private", "takeaways.docx")
         frame = frame_of(visit, context, context.labels("tk.title"))
@@ -67,7 +67,7 @@ def representatives(visit: Visit, labels: Labels) -> list[tuple[str, str]]:
 def write_takeaways(visit: Visit, labels: Labels, target: Path, frame: Any) -> None:
     from docx.shared import Pt
 
-    from visitplan.exporters import word
+    from visitplan.exporters import _docx as word
 
     details = visit.details
     document = word.new_document(landscape=False, frame=frame)
@@ -200,7 +200,7 @@ def _title_block(add: Any, visit: Visit, labels: Labels) -> None:
 
 
 def _text_or_prompt(add: Any, text: str | None, prompt: str) -> None:
-    from visitplan.exporters.word import placeholder
+    from visitplan.exporters._docx import placeholder
 
     if text:
         for block in text.split("\n\n"):
