@@ -20,7 +20,7 @@ from visitplan.exporters.participants_xlsx import (
 )
 from visitplan.labels import Labels
 from visitplan.load import load_visit
-from visitplan.timeline import group_sessions
+from visitplan.timeline import timeline
 
 SHEETS = ["Participants", "Summary", "Catering & access", "Travel & stay", "Hosts", "Feeds"]
 
@@ -56,7 +56,7 @@ def test_participants_sheet_is_a_filterable_table(built: dict[str, Path], name: 
 def test_attendance_sheets_are_ready_to_print(built: dict[str, Path], name: str) -> None:
     workbook = load_workbook(built[name] / "build" / "private" / "participants.xlsx")
     visit = load_visit(built[name] / "visit.yaml").visit
-    timelines = group_sessions(visit)
+    timelines = timeline(visit).sessions
     for day in programme_days(visit):
         sheet = workbook[f"Attendance {day.isoformat()}"]
         setup = sheet.page_setup

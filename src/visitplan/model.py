@@ -7,11 +7,11 @@ Times in a session are local to its venue; every datetime the model hands out is
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cache, cached_property
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -34,6 +34,7 @@ from visitplan.file_names import clash_key, safe_stem
 # Scalar types. Every scalar arrives as the text the user wrote; these turn it
 # into a value or raise an error whose message says which form is expected.
 
+T = TypeVar("T")
 MAX_VISIT_DAYS = 366
 # Years a visit can be in. The time-zone database is reliable from 1970 on, and no
 # programme is planned two centuries ahead; both ends stay far from the last date
@@ -913,37 +914,42 @@ class Visit(Strict):
         return self._cached_index
 
     _cached_index: _Index | None = PrivateAttr(default=None)
-    # Views derived from the visit (timelines), computed once and shared by checks
-    # and exporters; the visit is not changed after loading.
-    _memo: dict[str, Any] = PrivateAttr(default_factory=dict)
+    # Views computed once and shared by checks and exporters: the visit is not changed
+    # after loading.
+    _active: list[Session] | None = PrivateAttr(default=None)
+    _by_day: dict[bool, dict[date, list[Session]]] = PrivateAttr(default_factory=dict)
+    _derived: dict[type, object] = PrivateAttr(default_factory=dict)
 
-    @property
-    def memo(self) -> dict[str, Any]:
-        return self._memo
+    def derived(self, kind: type[T], make: Callable[[Visit], T]) -> T:
+        """The view of type ``kind`` derived from this visit (such as its timeline),
+        made by ``make`` on first use and kept."""
+        found = self._derived.get(kind)
+        if not isinstance(found, kind):
+            found = make(self)
+            self._derived[kind] = found
+        return found
 
     # -- views ----------------------------------------------------------------
 
     def active_sessions(self) -> list[Session]:
         """Sessions not cancelled, in time order (computed once; do not modify)."""
-        if "active" not in self._memo:
-            self._memo["active"] = sorted(
+        if self._active is None:
+            self._active = sorted(
                 (s for s in self.sessions if not s.is_cancelled),
                 key=lambda s: (s.starts_at, s.ends_at, s.id),
             )
-        result: list[Session] = self._memo["active"]
-        return result
+        return self._active
 
     def sessions_by_day(self, *, include_cancelled: bool = False) -> dict[date, list[Session]]:
         """Sessions per local date, in time order; every visit day is present."""
-        key = f"sessions_by_day:{include_cancelled}"
-        if key not in self._memo:
+        found = self._by_day.get(include_cancelled)
+        if found is None:
             days: dict[date, list[Session]] = {day: [] for day in self.details.days()}
             chosen = self.sessions if include_cancelled else self.active_sessions()
             for session in sorted(chosen, key=lambda s: (s.starts_at, s.ends_at, s.id)):
                 days.setdefault(session.date, []).append(session)
-            self._memo[key] = dict(sorted(days.items()))
-        result: dict[date, list[Session]] = self._memo[key]
-        return result
+            found = self._by_day[include_cancelled] = dict(sorted(days.items()))
+        return found
 
     def group_keys(self) -> list[str | None]:
         """Each distinct day plan: every group, plus None when someone has no group."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import cached_property
 
 from visitplan.model import PROGRAMME_KINDS, Session, SessionKind, Visit
 
@@ -95,45 +96,67 @@ def _union_minutes(intervals: list[Interval]) -> int:
     return sum(minutes(i) for i in merge(intervals))
 
 
-def group_sessions(visit: Visit) -> dict[str | None, list[Session]]:
-    """Each group's sessions in time order. Linear in sessions x groups they name."""
-    memo = visit.memo
-    if "group_sessions" not in memo:
-        keys = visit.group_keys()
+class Timeline:
+    """Each group's programme: its sessions and its days, made once per visit.
+
+    Use :func:`timeline`; every part is computed on first use."""
+
+    def __init__(self, visit: Visit) -> None:
+        self.visit = visit
+
+    @cached_property
+    def sessions(self) -> dict[str | None, list[Session]]:
+        """Each group's sessions in time order. Linear in sessions x groups they name."""
         everyone: list[Session] = []
         named: dict[str | None, list[Session]] = defaultdict(list)
-        for session in visit.active_sessions():
+        for session in self.visit.active_sessions():
             if session.groups:
                 for group in session.groups:
                     named[group].append(session)
             else:
                 everyone.append(session)
         result: dict[str | None, list[Session]] = {}
-        for key in keys:
+        for key in self.visit.group_keys():
             mine = named.get(key, [])
             result[key] = (
                 sorted([*everyone, *mine], key=lambda s: (s.starts_at, s.id)) if mine else everyone
             )
-        memo["group_sessions"] = result
-    groups: dict[str | None, list[Session]] = memo["group_sessions"]
-    return groups
+        return result
 
-
-def day_plans(visit: Visit) -> dict[str | None, list[DayPlan]]:
-    """Each group's days, every visit day included (empty days too)."""
-    memo = visit.memo
-    if "day_plans" not in memo:
-        days = visit.details.days()
+    @cached_property
+    def days(self) -> dict[str | None, list[DayPlan]]:
+        """Each group's days, every visit day included (empty days too)."""
+        visit_days = self.visit.details.days()
         plans: dict[str | None, list[DayPlan]] = {}
-        for group, sessions in group_sessions(visit).items():
+        for group, sessions in self.sessions.items():
             by_day: dict[date, list[Session]] = defaultdict(list)
             for session in sessions:
                 by_day[session.date].append(session)
-            all_days = sorted(set(days) | set(by_day))
+            all_days = sorted(set(visit_days) | set(by_day))
             plans[group] = [DayPlan(group, d, tuple(by_day.get(d, ()))) for d in all_days]
-        memo["day_plans"] = plans
-    result: dict[str | None, list[DayPlan]] = memo["day_plans"]
-    return result
+        return plans
+
+    @cached_property
+    def distinct_days(self) -> list[tuple[DayPlan, list[str | None]]]:
+        """Day plans that differ, each with the groups that share it.
+
+        With a hundred groups that mostly attend the same sessions, a finding about a
+        day is reported once, naming the groups, not once per group.
+        """
+        seen: dict[tuple[date, tuple[str, ...]], tuple[DayPlan, list[str | None]]] = {}
+        for group, plans in self.days.items():
+            for plan in plans:
+                key = (plan.day, tuple(s.id for s in plan.sessions))
+                if key in seen:
+                    seen[key][1].append(group)
+                else:
+                    seen[key] = (plan, [group])
+        return sorted(seen.values(), key=lambda item: item[0].day)
+
+
+def timeline(visit: Visit) -> Timeline:
+    """The visit's timeline, made once (the visit is not changed after loading)."""
+    return visit.derived(Timeline, Timeline)
 
 
 def group_label(visit: Visit, group: str | None) -> str:
@@ -141,27 +164,6 @@ def group_label(visit: Visit, group: str | None) -> str:
         return "everyone" if not visit.groups else "participants without a group"
     found = visit.group(group)
     return f"group '{found.name if found else group}'"
-
-
-def distinct_days(visit: Visit) -> list[tuple[DayPlan, list[str | None]]]:
-    """Day plans that differ, each with the groups that share it.
-
-    With a hundred groups that mostly attend the same sessions, a finding about a day
-    is reported once, naming the groups, not once per group.
-    """
-    memo = visit.memo
-    if "distinct_days" not in memo:
-        seen: dict[tuple[date, tuple[str, ...]], tuple[DayPlan, list[str | None]]] = {}
-        for group, plans in day_plans(visit).items():
-            for plan in plans:
-                key = (plan.day, tuple(s.id for s in plan.sessions))
-                if key in seen:
-                    seen[key][1].append(group)
-                else:
-                    seen[key] = (plan, [group])
-        memo["distinct_days"] = sorted(seen.values(), key=lambda item: item[0].day)
-    result: list[tuple[DayPlan, list[str | None]]] = memo["distinct_days"]
-    return result
 
 
 def groups_label(visit: Visit, groups: list[str | None]) -> str:
@@ -192,7 +194,7 @@ def day_loads(visit: Visit) -> dict[str | None, list[DayLoad]]:
     """Each group's load per visit day (the chart that ``visitplan check`` draws)."""
     loads: dict[str | None, list[DayLoad]] = {}
     first, last = visit.details.start_date, visit.details.end_date
-    for group, plans in day_plans(visit).items():
+    for group, plans in timeline(visit).days.items():
         rows = []
         for plan in plans:
             if not first <= plan.day <= last:

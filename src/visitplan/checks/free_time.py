@@ -11,7 +11,7 @@ from visitplan.checks.base import at_session, day_name, hours
 from visitplan.findings import Finding
 from visitplan.load import Loaded
 from visitplan.model import PROGRAMME_KINDS, Session, SessionKind
-from visitplan.timeline import DayPlan, day_plans, distinct_days, groups_label, minutes
+from visitplan.timeline import DayPlan, groups_label, minutes, timeline
 
 DAYTIME = (time(9, 0), time(19, 0))
 EVENING = time(19, 0)
@@ -28,7 +28,7 @@ def check_free_time(loaded: Loaded) -> Iterator[Finding]:
     if len(days) < rules.free_time_every_days:
         return
     every = rules.free_time_every_days
-    for group, plans in day_plans(visit).items():
+    for group, plans in timeline(visit).days.items():
         in_visit = [p for p in plans if days[0] <= p.day <= days[-1]]
         who = groups_label(visit, [group])
         for start in range(0, len(in_visit), every):
@@ -69,7 +69,7 @@ def check_breathing_space(loaded: Loaded) -> Iterator[Finding]:
     """A day of programme with no unscheduled hour between 09:00 and 19:00."""
     visit = loaded.visit
     needed = visit.rules.daily_gap_minutes
-    for plan, groups in distinct_days(visit):
+    for plan, groups in timeline(visit).distinct_days:
         if not plan.programme:
             continue
         busy = plan.busy(frozenset(SessionKind) - {SessionKind.FREE_TIME})

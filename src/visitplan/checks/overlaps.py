@@ -9,7 +9,7 @@ from visitplan.checks.base import at_session, hm
 from visitplan.findings import Finding
 from visitplan.load import Loaded
 from visitplan.model import Rules, Session, SessionKind, Venue, Visit
-from visitplan.timeline import group_label, group_sessions
+from visitplan.timeline import group_label, timeline
 
 EARTH_RADIUS_KM = 6371.0
 
@@ -18,7 +18,7 @@ def check_overlaps(loaded: Loaded) -> Iterator[Finding]:
     """A group in two sessions at once. O(S log S) per group: sorted sweep, no pairs."""
     visit = loaded.visit
     reported: set[tuple[str, str]] = set()
-    for group, sessions in group_sessions(visit).items():
+    for group, sessions in timeline(visit).sessions.items():
         latest: Session | None = None
         for session in sessions:  # in start order
             if latest is not None and session.starts_at < latest.ends_at:
@@ -47,7 +47,7 @@ def check_transfers(loaded: Loaded) -> Iterator[Finding]:
     visit = loaded.visit
     rules = visit.rules
     reported: set[tuple[str, str]] = set()
-    for sessions in group_sessions(visit).values():
+    for sessions in timeline(visit).sessions.values():
         previous: Session | None = None
         for session in sessions:
             if visit.venue(session.venue) is None:

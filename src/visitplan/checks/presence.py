@@ -15,7 +15,7 @@ from visitplan.checks.base import at_participant, at_session, day_name, hm
 from visitplan.findings import Finding
 from visitplan.load import Loaded
 from visitplan.model import Participant, Session, SessionKind
-from visitplan.timeline import group_sessions
+from visitplan.timeline import timeline
 
 SUMMARY_AFTER = 5  # more participants than this with one problem: one summary finding
 
@@ -23,7 +23,7 @@ SUMMARY_AFTER = 5  # more participants than this with one problem: one summary f
 def check_presence(loaded: Loaded) -> Iterator[Finding]:
     visit = loaded.visit
     buffer = timedelta(hours=visit.rules.arrival_buffer_hours)
-    timelines = group_sessions(visit)
+    timelines = timeline(visit).sessions
     # (first session missed, kind) -> people, so that many late arrivals for the same
     # session come as one finding.
     missed: dict[tuple[str, str], list[tuple[Participant, list[Session]]]] = defaultdict(list)
@@ -31,8 +31,8 @@ def check_presence(loaded: Loaded) -> Iterator[Finding]:
     sessions_by_id: dict[str, Session] = {}
     # Each group's sessions with their start and end times, prepared once per group.
     prepared: dict[str | None, tuple[list[Session], list[datetime], list[datetime]]] = {}
-    for group, timeline in timelines.items():
-        held = [s for s in timeline if s.kind is not SessionKind.FREE_TIME]
+    for group, sessions in timelines.items():
+        held = [s for s in sessions if s.kind is not SessionKind.FREE_TIME]
         prepared[group] = (held, [s.starts_at for s in held], sorted(s.ends_at for s in held))
     for person in visit.participants:
         sessions, starts, ends = prepared.get(person.group, ([], [], []))

@@ -13,7 +13,7 @@ from visitplan.checks.base import at_session, day_name, hm, hours
 from visitplan.findings import Finding
 from visitplan.load import Loaded
 from visitplan.model import PROGRAMME_KINDS, REST_KINDS, Session, SessionKind
-from visitplan.timeline import DayPlan, day_plans, distinct_days, groups_label, minutes
+from visitplan.timeline import DayPlan, groups_label, minutes, timeline
 
 _WORK_KINDS = PROGRAMME_KINDS | {SessionKind.TRAVEL}
 
@@ -22,7 +22,7 @@ def check_day_load(loaded: Loaded) -> Iterator[Finding]:
     """Programme hours, day span, site visits per day, early starts and late ends."""
     visit = loaded.visit
     rules = visit.rules
-    for plan, groups in distinct_days(visit):
+    for plan, groups in timeline(visit).distinct_days:
         if not plan.sessions:
             continue
         who = groups_label(visit, groups)
@@ -77,7 +77,7 @@ def check_breaks(loaded: Loaded) -> Iterator[Finding]:
     """Long stretches without a break, and no time for lunch."""
     visit = loaded.visit
     rules = visit.rules
-    for plan, groups in distinct_days(visit):
+    for plan, groups in timeline(visit).distinct_days:
         if not plan.programme:
             continue
         who = groups_label(visit, groups)
@@ -147,7 +147,7 @@ def check_rest(loaded: Loaded) -> Iterator[Finding]:
     visit = loaded.visit
     rules = visit.rules
     reported: set[tuple[str, str]] = set()
-    for group, plans in day_plans(visit).items():
+    for group, plans in timeline(visit).days.items():
         for today, tomorrow in pairwise(plans):
             end, start = today.last_end, tomorrow.first_start
             if end is None or start is None or (tomorrow.day - today.day).days != 1:
