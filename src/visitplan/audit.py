@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from visitplan.findings import Finding
+from visitplan.layout import public_folder
 from visitplan.model import Visit
 from visitplan.text import comparable_words, invisible_removed, words_of
 
@@ -129,8 +130,9 @@ Texts = dict[str, tuple[str, int]]
 
 
 def audit_public(folder: Path, visit: Visit) -> list[Finding]:
-    """Findings for personal data in ``folder`` (a build's public/ or the build itself)."""
-    public = folder / "public" if (folder / "public").is_dir() else folder
+    """Findings for personal data in ``folder`` (a build's public/ or the build itself);
+    InputError when it is neither."""
+    public = public_folder(folder)
     paths = sorted(p for p in public.rglob("*") if p.is_file())
     return find_leaks(_texts_of(paths, public.parent), visit)
 

@@ -455,19 +455,13 @@ def _progress_bar(*, enabled: bool) -> Iterator[Callable[[str, int, int], None] 
 
 
 def _print_changes(result: BuildResult) -> None:
-    from datetime import datetime
-
     from visitplan.dates import moment_text
-    from visitplan.exporters.html import describe_change
+    from visitplan.publication import describe_change
 
     if not result.changes:
         return
     console = _console()
-    since = (
-        moment_text(datetime.fromisoformat(result.previous_build), "en")
-        if result.previous_build
-        else "the last build"
-    )
+    since = moment_text(result.previous_build, "en") if result.previous_build else "the last build"
     console.print(f"Changed since {since}:", style="bold")
     for change in result.changes:
         console.print(f"  {describe_change(change)}", markup=False)
@@ -500,16 +494,14 @@ def audit(
     Example: visitplan audit my-visit/build
     """
     from visitplan.audit import audit_public
+    from visitplan.build import visit_of_build
+    from visitplan.findings import InputError
 
-    if visit_file is None:
-        visit_file = _visit_of_build(out)
-    loaded = _load(visit_file)
-    if not (out / "public").is_dir() and out.name != "public":
-        _console(stderr=True).print(
-            f"{out} has no public/ folder: give a build folder.", style="bold red"
-        )
-        raise typer.Exit(EXIT_INPUT)
-    findings = audit_public(out, loaded.visit)
+    try:
+        loaded = _load(visit_file or visit_of_build(out))
+        findings = audit_public(out, loaded.visit)
+    except InputError as error:
+        _fail_input(error.findings)
     if findings:
         _print_findings(findings)
         _console().print(
@@ -517,16 +509,6 @@ def audit(
         )
         raise typer.Exit(EXIT_FINDINGS)
     _console().print(f"No personal data found in {out}.", style="bold green")
-
-
-def _visit_of_build(out: Path) -> Path:
-    from visitplan.build import visit_of_build
-    from visitplan.findings import InputError
-
-    try:
-        return visit_of_build(out)
-    except InputError as error:
-        _fail_input(error.findings)
 
 
 feeds_app = typer.Typer(help="Personal calendar feeds.", no_args_is_help=True)
@@ -547,29 +529,18 @@ def feeds_rotate(
     Example: visitplan feeds rotate be-fedasil --visit my-visit/visit.yaml
     """
     from visitplan.findings import InputError
-    from visitplan.state import read_state, rotate_token, state_path, write_state
+    from visitplan.state import rotate_feed_link
 
     loaded = _load(visit_file)
-    if participant not in {p.id for p in loaded.visit.participants}:
-        known = ", ".join(p.id for p in loaded.visit.participants[:8])
-        _console(stderr=True).print(
-            f"There is no participant '{participant}' in {visit_file}. Participants: {known}",
-            style="bold red",
-            markup=False,
-        )
-        raise typer.Exit(EXIT_INPUT)
-    path = state_path(loaded.path)
     try:
-        state = read_state(path, loaded.visit.details.id)
+        rotate_feed_link(loaded.path, loaded.visit, participant)
     except InputError as error:
         _fail_input(error.findings)
-    rotate_token(state, participant)
-    try:
-        write_state(path, state)
     except OSError as error:
         _console(stderr=True).print(
-            f"{path} cannot be written ({error.strerror or error}); the link was not "
-            "changed. Free disk space or make the file writable, then try again.",
+            f"The state file beside {visit_file} cannot be written "
+            f"({error.strerror or error}); the link was not changed. Free disk space or "
+            "make the file writable, then try again.",
             style="bold red",
             markup=False,
         )
@@ -591,15 +562,14 @@ def serve(
 
     Example: visitplan serve my-visit/build --port 8080
     """
+    from visitplan.findings import InputError
+    from visitplan.layout import public_folder
     from visitplan.serve import make_server
 
-    folder = out / "public" if (out / "public").is_dir() else out
-    if not (folder / "index.html").is_file():
-        _console(stderr=True).print(
-            f"{folder} has no index.html: build first, e.g. `visitplan build visit.yaml`.",
-            style="bold red",
-        )
-        raise typer.Exit(EXIT_INPUT)
+    try:
+        folder = public_folder(out, with_page=True)
+    except InputError as error:
+        _fail_input(error.findings)
     try:
         server = make_server(folder, port)
     except OSError as error:
@@ -630,13 +600,12 @@ def schema(
 
     Example: visitplan schema -o visit.schema.json
     """
-    from visitplan.schema import visit_schema
+    from visitplan.schema import schema_text, write_schema
 
-    text = json.dumps(visit_schema(), indent=2, ensure_ascii=False) + "\n"
     if out is None:
-        sys.stdout.write(text)
+        sys.stdout.write(schema_text())
     else:
-        out.write_text(text, encoding="utf-8")
+        write_schema(out)
         _console().print(f"Wrote {out}")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from visitplan.model import Visit
@@ -16,3 +18,11 @@ def visit_schema() -> dict[str, Any]:
         "title": "visitplan visit definition (visit.yaml)",
         **{k: v for k, v in schema.items() if k != "title"},
     }
+
+
+def schema_text() -> str:
+    return json.dumps(visit_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_schema(out: Path) -> None:
+    out.write_text(schema_text(), encoding="utf-8")
