@@ -13,12 +13,13 @@ PAGE = "index.html"
 
 
 def public_folder(out: Path, *, with_page: bool = False) -> Path:
-    """The public folder of ``out``, a build folder or its ``public/`` itself.
+    """The public folder of ``out``, a build folder or its ``public/`` itself (with
+    ``with_page``, any folder holding the web page, such as a copy of ``public/``).
 
     InputError when ``out`` is neither, or (``with_page``) when it has no web page."""
     if (out / PUBLIC).is_dir():
         folder = out / PUBLIC
-    elif out.name == PUBLIC and out.is_dir():
+    elif out.is_dir() and (out.name == PUBLIC or (with_page and (out / PAGE).is_file())):
         folder = out
     else:
         raise InputError.of(
