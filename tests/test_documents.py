@@ -227,12 +227,12 @@ def test_every_host_is_under_its_level(built: dict[str, Path], name: str) -> Non
         elif in_vertical and level and paragraph.runs and paragraph.runs[0].bold:
             placed[paragraph.text] = level
     for host in visit.hosts:
-        key = (
-            "level.regional_intermediary"
+        heading = (
+            labels("Regional and intermediary")
             if host.level in (GovernanceLevel.REGIONAL, GovernanceLevel.INTERMEDIARY)
-            else f"level.{host.level.value}"
+            else labels.level(host.level)
         )
-        assert placed.get(host.name) == labels(key), host.name
+        assert placed.get(host.name) == heading, host.name
 
 
 def representative_lines(document: Any, heading: str) -> list[str]:

@@ -87,11 +87,11 @@ class Agenda:
 def build_agenda(visit: Visit, labels: Labels, *, with_names: bool = True) -> Agenda:
     details = visit.details
     facts = [
-        (labels("fact.project"), details.project or ""),
-        (labels("fact.organiser"), details.organiser or ""),
-        (labels("fact.funder"), details.funder or ""),
-        (labels("fact.dates"), labels.date_range(details.start_date, details.end_date)),
-        (labels("fact.cities"), ", ".join(visit.cities())),
+        (labels("Project"), details.project or ""),
+        (labels("Organiser"), details.organiser or ""),
+        (labels("Funded by"), details.funder or ""),
+        (labels("Dates"), labels.date_range(details.start_date, details.end_date)),
+        (labels("Cities"), ", ".join(visit.cities())),
     ]
     days = [
         AgendaDay(labels.full_date(day), [_row(visit, labels, s) for s in sessions])
@@ -102,16 +102,16 @@ def build_agenda(visit: Visit, labels: Labels, *, with_names: bool = True) -> Ag
         contact = host.contact
         parts = [contact.name, contact.role, contact.email, contact.phone] if contact else []
         host_rows.append((host.name, labels.level(host.level), ", ".join(p for p in parts if p)))
-    host_columns = [labels("col.name"), labels("col.level"), labels("col.contact")]
+    host_columns = [labels("Name"), labels("Level"), labels("Contact")]
     if not any(row[2] for row in host_rows):
         host_columns = host_columns[:2]
         host_rows = [row[:2] for row in host_rows]
     by_country: dict[str, list[tuple[str, ...]]] = defaultdict(list)
     if with_names:
         columns: tuple[str, ...] = (
-            labels("col.name"),
-            labels("col.role"),
-            labels("col.organisation"),
+            labels("Name"),
+            labels("Role"),
+            labels("Organisation"),
         )
         for p in visit.participants:
             by_country[labels.country(p.country)].append(
@@ -121,7 +121,7 @@ def build_agenda(visit: Visit, labels: Labels, *, with_names: bool = True) -> Ag
             rows.sort(key=lambda row: (labels.sort_key(row[2]), labels.sort_key(row[0])))
         note = ""
     else:
-        columns = (labels("col.organisation"), labels("col.count"))
+        columns = (labels("Organisation"), labels("Participants"))
         counts = Counter(
             (labels.country(p.country), p.organisation or "") for p in visit.participants
         )
@@ -129,7 +129,9 @@ def build_agenda(visit: Visit, labels: Labels, *, with_names: bool = True) -> Ag
             by_country[country].append((organisation, str(n)))
         for rows in by_country.values():
             rows.sort(key=lambda row: labels.sort_key(row[0]))
-        note = labels("participants_public_note")
+        note = labels(
+            "Participants by country and organisation; names are not shared in this version."
+        )
     groups = [
         ParticipantGroup(country, by_country[country])
         for country in sorted(by_country, key=labels.sort_key)
@@ -182,25 +184,29 @@ def _row(visit: Visit, labels: Labels, session: Session) -> AgendaRow:
         if kind.casefold() not in session.title.casefold():
             notes.append(kind)
     if session.status is SessionStatus.CANCELLED:
-        notes.append(labels("status.cancelled"))
+        notes.append(labels("cancelled"))
     elif session.status is SessionStatus.TENTATIVE:
-        notes.append(labels("status.tentative"))
+        notes.append(labels("to be confirmed"))
     if session.groups:
         names = [(g.name if (g := visit.group(gid)) else gid) for gid in session.groups]
-        notes.append(f"{labels('group')}: {', '.join(names)}")
+        notes.append(labels("Group") + ": " + ", ".join(names))
     if session.language:
         language = labels.language_name(session.language)
         if session.interpretation:
             targets = labels.join([labels.language_name(c) for c in session.interpretation])
-            notes.append(labels("agenda.interpreted", language=language, targets=targets))
+            notes.append(
+                labels(
+                    "In {language}, interpreted into {targets}", language=language, targets=targets
+                )
+            )
         else:
-            notes.append(labels("agenda.held_in", language=language))
+            notes.append(labels("In {language}", language=language))
     hosts = [h.name for hid in session.hosts if (h := visit.host(hid)) is not None]
     return AgendaRow(
         session_id=session.id,
         time=f"{session.start:%H:%M}–{session.end:%H:%M}",
         title=session.title,
-        hosts=labels("tk.hosted_by", hosts=labels.join(hosts)) if hosts else "",
+        hosts=labels("Hosted by {hosts}", hosts=labels.join(hosts)) if hosts else "",
         details=" · ".join(notes),
         places=places,
         quiet=session.kind in REST_KINDS or session.kind is SessionKind.TRAVEL,

@@ -235,7 +235,8 @@ CATALOGUE: dict[str, CodeInfo] = _catalogue(
         "missing-translation",
         I,
         "Some fixed wording of the documents is not available in the visit's language.",
-        "Add the labels to a catalogue in src/visitplan/labels/, or use en, pt, it, fr, de or es.",
+        "Translate the catalogue src/visitplan/locale/<language>/LC_MESSAGES/visitplan.po "
+        "(see docs/translating.md), or use en, pt, it, fr, de or es.",
     ),
     # Schedule checks (exit code 1 for errors; with --strict for warnings too).
     CodeInfo(

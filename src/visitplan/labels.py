@@ -1,68 +1,72 @@
 """The documents' fixed wording in the visit's language, and CLDR dates and names.
 
-Labels live in one JSON catalogue per language (``labels/<code>.json``); dates,
-country and language names and lists ("A, B and C") come from Babel's CLDR data.
-A label missing in a language falls back to English and is remembered, so the build
-can say so once.
+Phrases come from the gettext catalogues (``visitplan.i18n``); dates, country and
+language names and lists ("A, B and C") from Babel's CLDR data. A phrase missing in
+a language is written in English and remembered, so the build can say so once.
 """
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from datetime import date
-from functools import cache, cached_property
-from importlib import resources
+from functools import cached_property
 from typing import Any
 
 from visitplan import dates
+from visitplan.i18n import N_, catalogue
 from visitplan.model import GovernanceLevel, SessionKind
 
-FALLBACK = "en"
+KINDS = {
+    SessionKind.MEETING: N_("Meeting"),
+    SessionKind.SITE_VISIT: N_("Site visit"),
+    SessionKind.WORKSHOP: N_("Workshop"),
+    SessionKind.TRAVEL: N_("Travel"),
+    SessionKind.MEAL: N_("Meal"),
+    SessionKind.BREAK: N_("Break"),
+    SessionKind.FREE_TIME: N_("Free time"),
+    SessionKind.REFLECTION: N_("Reflection"),
+    SessionKind.SOCIAL: N_("Social"),
+}
+LEVELS = {
+    GovernanceLevel.NATIONAL: N_("National"),
+    GovernanceLevel.REGIONAL: N_("Regional"),
+    GovernanceLevel.INTERMEDIARY: N_("Intermediary"),
+    GovernanceLevel.MUNICIPAL: N_("Municipal"),
+    GovernanceLevel.CIVIL_SOCIETY: N_("Civil society"),
+    GovernanceLevel.INTERNATIONAL: N_("International"),
+}
 # Where a language's documents are usually written, for the proofing language of
 # Word files when the date locale names no country (pt is Portugal's Portuguese here).
 DOCUMENT_TERRITORIES = {"pt": "PT", "it": "IT", "fr": "FR", "de": "DE", "es": "ES", "nl": "NL"}
 
 
-@cache
-def catalogue(language: str) -> dict[str, str]:
-    """The labels of ``language``; empty when there is no catalogue for it."""
-    source = resources.files("visitplan") / "labels" / f"{language}.json"
-    if not source.is_file():
-        return {}
-    loaded: dict[str, str] = json.loads(source.read_text(encoding="utf-8"))
-    return loaded
-
-
-def languages() -> list[str]:
-    folder = resources.files("visitplan") / "labels"
-    return sorted(
-        p.name.removesuffix(".json") for p in folder.iterdir() if p.name.endswith(".json")
-    )
-
-
 class Labels:
-    """Wording for one language: ``labels("tk.hosted_by", hosts="ANCI")``."""
+    """Wording for one language: ``labels("Hosted by {hosts}", hosts="ANCI")``."""
 
     def __init__(self, language: str) -> None:
         self.language = language
         self.missing: set[str] = set()
-        self._own = catalogue(language)
-        self._english = catalogue(FALLBACK)
+        self._catalogue = catalogue(language)
         self._locale = str(dates.locale_of(language))
 
-    def __call__(self, key: str, **values: Any) -> str:
-        text = self._own.get(key)
-        if text is None:
-            self.missing.add(key)
-            text = self._english[key]
+    def __call__(self, message: str, **values: Any) -> str:
+        if not self._catalogue.has(message):
+            self.missing.add(message)
+        text = self._catalogue.translations.gettext(message)
         return text.format(**values) if values else text
 
+    def plural(self, singular: str, plural: str, n: int, **values: Any) -> str:
+        """The form of ``n`` in this language: ``labels.plural("{n} day", "{n} days", n)``."""
+        if not self._catalogue.has(singular):
+            self.missing.add(singular)
+        text = self._catalogue.translations.ngettext(singular, plural, n)
+        return text.format(n=n, **values)
+
     def kind(self, kind: SessionKind) -> str:
-        return self(f"kind.{kind.value}")
+        return self(KINDS[kind])
 
     def level(self, level: GovernanceLevel) -> str:
-        return self(f"level.{level.value}")
+        return self(LEVELS[level])
 
     def full_date(self, day: date) -> str:
         return dates.day_heading(day, self.language)

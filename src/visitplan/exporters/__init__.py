@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
+from visitplan.i18n import N_
 from visitplan.labels import Labels
 from visitplan.model import Visit
 from visitplan.publication import Publication
@@ -39,6 +40,14 @@ class BuildContext:
         return target
 
 
+CHANGE_COUNTS = {
+    "added": N_("sessions added: {n}"),
+    "moved": N_("sessions moved: {n}"),
+    "changed": N_("sessions updated: {n}"),
+    "cancelled": N_("sessions cancelled: {n}"),
+}
+
+
 def version_lines(context: BuildContext) -> list[str]:
     """From the second build on: "Version 3 — 26 November 2026" and what it changed."""
     publication = context.publication
@@ -47,15 +56,23 @@ def version_lines(context: BuildContext) -> list[str]:
     labels = context.labels
     version = publication.version
     published = version.published or context.now
-    lines = [labels("version_line", version=version.number, date=labels.date(published.date()))]
+    lines = [
+        labels(
+            "Version {version} — {date}", version=version.number, date=labels.date(published.date())
+        )
+    ]
     counts = [
-        labels(f"change.{kind}", n=version.changes[kind])
-        for kind in ("added", "moved", "changed", "cancelled")
+        labels(message, n=version.changes[kind])
+        for kind, message in CHANGE_COUNTS.items()
         if version.changes.get(kind)
     ]
     if counts and version.number > 1:
         lines.append(
-            labels("version_since", previous=version.number - 1, changes=labels.join(counts))
+            labels(
+                "Changes since version {previous}: {changes}.",
+                previous=version.number - 1,
+                changes=labels.join(counts),
+            )
         )
     return lines
 

@@ -89,9 +89,9 @@ def frame_of(visit: Visit, context: BuildContext, subject: str) -> Frame:
     contact_line = ""
     if contact is not None:
         contact_line = (
-            labels("onsite_contact", name=contact.name, phone=contact.phone)
+            labels("On-site contact: {name}, {phone}", name=contact.name, phone=contact.phone)
             if contact.phone
-            else labels("onsite_contact_name", name=contact.name)
+            else labels("On-site contact: {name}", name=contact.name)
         )
     return Frame(
         title=visit.details.title,
@@ -99,7 +99,7 @@ def frame_of(visit: Visit, context: BuildContext, subject: str) -> Frame:
         author=visit.details.organiser or "",
         language=labels.tag,
         created=context.now,
-        page_of=labels("page_of", page="{page}", pages="{pages}"),
+        page_of=labels("Page {page} of {pages}", page="{page}", pages="{pages}"),
         logo=image_path(context.visit_file, branding.logo) if branding.logo else None,
         funding=" ".join(funding.statement.split()) if funding else "",
         emblem=(

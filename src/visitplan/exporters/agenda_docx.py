@@ -39,7 +39,7 @@ class WordAgenda:
         for with_names, name in ((True, "agenda.docx"), (False, "agenda-public.docx")):
             agenda = build_agenda(visit, context.labels, with_names=with_names)
             target = context.path("private", name)
-            frame = frame_of(visit, context, context.labels("agenda.title"))
+            frame = frame_of(visit, context, context.labels("Programme"))
             write_agenda(agenda, context.labels, target, frame)
             written.append(target)
         return written
@@ -47,7 +47,7 @@ class WordAgenda:
 
 def day_columns(agenda: Agenda, labels: Labels) -> tuple[list[str], list[list[str]]]:
     """The day tables' header and the text of each column over all days."""
-    header = [labels("col.time"), labels("col.session"), labels("col.venue")]
+    header = [labels("Time"), labels("Session"), labels("Venue")]
     columns: list[list[str]] = [[h] for h in header]
     for day in agenda.days:
         for row in day.rows:
@@ -101,22 +101,22 @@ def write_agenda(agenda: Agenda, labels: Labels, target: Path, frame: Any) -> No
         paragraph.add_run(value)
         paragraph.paragraph_format.space_after = Pt(0)
     if estimated_pages(agenda) >= CONTENTS_FROM_PAGES:
-        word.add_contents(document, labels("contents"), _headings(agenda, labels))
+        word.add_contents(document, labels("Contents"), _headings(agenda, labels))
     if agenda.description:
         document.add_paragraph(agenda.description).paragraph_format.space_before = Pt(8)
     if agenda.objectives:
-        add.heading(labels("section.objectives"), level=1)
+        add.heading(labels("Objectives"), level=1)
         for objective in agenda.objectives:
             add.add(objective, "List Bullet")
     if agenda.guiding_question:
         paragraph = document.add_paragraph()
-        paragraph.add_run(f"{labels('guiding_question')}: ").bold = True
+        paragraph.add_run(labels("Guiding question") + ": ").bold = True
         paragraph.add_run(agenda.guiding_question).italic = True
     header, _ = day_columns(agenda, labels)
     for day in agenda.days:
         add.heading(day.label, level=1)
         if not day.rows:
-            document.add_paragraph(labels("free_day"))
+            document.add_paragraph(labels("No programme: free day."))
             continue
         day_rows = [_rich_cells(row) for row in day.rows]
         day_fills: list[str | None] = [
@@ -125,7 +125,7 @@ def write_agenda(agenda: Agenda, labels: Labels, target: Path, frame: Any) -> No
         word.add_table(document, header, day_rows, widths, day_fills)
     available = word.text_width_pt(landscape)
     if agenda.hosts:
-        add.heading(labels("section.hosts"), level=1)
+        add.heading(labels("Host institutions"), level=1)
         columns = [[title] for title in agenda.host_columns]
         for host in agenda.hosts:
             for column, text in zip(columns, host, strict=True):
@@ -134,7 +134,7 @@ def write_agenda(agenda: Agenda, labels: Labels, target: Path, frame: Any) -> No
         host_widths = word.fit_columns(columns, available) or share
         word.add_table(document, agenda.host_columns, agenda.hosts, host_widths)
     if agenda.participants:
-        add.heading(f"{labels('section.participants')} ({_count(agenda)})", level=1)
+        add.heading(labels("Participants") + f" ({_count(agenda)})", level=1)
         if agenda.participants_note:
             document.add_paragraph(agenda.participants_note)
         columns = [[title] for title in agenda.participant_columns]
@@ -163,12 +163,12 @@ def _count(agenda: Agenda) -> int:
 def _headings(agenda: Agenda, labels: Labels) -> list[tuple[int, str]]:
     entries = []
     if agenda.objectives:
-        entries.append((1, labels("section.objectives")))
+        entries.append((1, labels("Objectives")))
     entries += [(1, day.label) for day in agenda.days]
     if agenda.hosts:
-        entries.append((1, labels("section.hosts")))
+        entries.append((1, labels("Host institutions")))
     if agenda.participants:
-        entries.append((1, f"{labels('section.participants')} ({_count(agenda)})"))
+        entries.append((1, labels("Participants") + f" ({_count(agenda)})"))
     return entries
 
 

@@ -52,20 +52,20 @@ def agenda_lines(agenda: Agenda, labels: Labels) -> Iterable[str]:
         yield escape(agenda.description)
     if agenda.objectives:
         yield ""
-        yield f"## {labels('section.objectives')}"
+        yield "## " + labels("Objectives")
         yield ""
         for objective in agenda.objectives:
             yield f"- {escape(objective)}"
     if agenda.guiding_question:
         yield ""
-        yield f"**{labels('guiding_question')}:** {escape(agenda.guiding_question)}"
-    columns = [labels("col.time"), labels("col.session"), labels("col.venue")]
+        yield "**" + labels("Guiding question") + f":** {escape(agenda.guiding_question)}"
+    columns = [labels("Time"), labels("Session"), labels("Venue")]
     for day in agenda.days:
         yield ""
         yield f"## {escape(day.label)}"
         yield ""
         if not day.rows:
-            yield labels("free_day")
+            yield labels("No programme: free day.")
             continue
         yield "| " + " | ".join(columns) + " |"
         yield "|" + " --- |" * len(columns)
@@ -73,7 +73,7 @@ def agenda_lines(agenda: Agenda, labels: Labels) -> Iterable[str]:
             yield _row(row)
     if agenda.hosts:
         yield ""
-        yield f"## {labels('section.hosts')}"
+        yield "## " + labels("Host institutions")
         yield ""
         for name, level, *contact in agenda.hosts:
             line = f"- **{escape(name)}** ({escape(level)})"
@@ -81,7 +81,7 @@ def agenda_lines(agenda: Agenda, labels: Labels) -> Iterable[str]:
     if agenda.participants:
         yield ""
         count = agenda.participant_count
-        yield f"## {labels('section.participants')} ({count})"
+        yield "## " + labels("Participants") + f" ({count})"
         yield ""
         if agenda.participants_note:
             yield escape(agenda.participants_note)

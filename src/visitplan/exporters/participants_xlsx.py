@@ -96,7 +96,7 @@ class ParticipantsWorkbook:
                 + [print_text(line) for line in version_lines(context)[:1]]
             ),
             footer=print_text(" ".join(funding.statement.split()) if funding else "", 160),
-            page_of=print_text(labels("page_of", page="\0", pages="\1"))
+            page_of=print_text(labels("Page {page} of {pages}", page="\0", pages="\1"))
             .replace("\0", "&P")
             .replace("\1", "&N"),
         )
@@ -504,13 +504,20 @@ def attendance_slots(
             venue = visit.venue(held[0].venue)
             if venue is not None:
                 label = labels(
-                    "att.signature", time=f"{start:%H:%M}", title=titles[0], venue=venue.name
+                    "Signature — {time} {title} ({venue})",
+                    time=f"{start:%H:%M}",
+                    title=titles[0],
+                    venue=venue.name,
                 )
             else:
-                label = labels("att.signature_no_venue", time=f"{start:%H:%M}", title=titles[0])
+                label = labels("Signature — {time} {title}", time=f"{start:%H:%M}", title=titles[0])
         else:
             shown = ", ".join(titles[:3]) + (", ..." if len(titles) > 3 else "")
-            label = labels("att.signature_groups", time=f"{start:%H:%M}–{end:%H:%M}", titles=shown)
+            label = labels(
+                "Signature — {time} by group: {titles}",
+                time=f"{start:%H:%M}–{end:%H:%M}",
+                titles=shown,
+            )
         columns.append((label, held))
     return columns
 
@@ -561,13 +568,13 @@ def _attendance(
     )
     grouped = bool(visit.groups)
     header = [
-        labels("att.number"),
-        labels("col.name"),
-        labels("col.organisation"),
-        labels("col.role"),
-        labels("col.country"),
+        labels("No."),
+        labels("Name"),
+        labels("Organisation"),
+        labels("Role"),
+        labels("Country"),
     ]
-    header += [labels("group")] if grouped else []
+    header += [labels("Group")] if grouped else []
     texts: list[list[str]] = [[h] for h in header]
     for person in people:
         shown = [person.name, person.organisation or "", person.role or ""]
@@ -615,8 +622,10 @@ def _attendance(
     writer.header_footer(sheet, centre=print_text(labels.full_date(day)))
 
     sheet.append([writer.cell(sheet, visit.details.title, title=True)])
-    sheet.append([writer.cell(sheet, labels("att.title", day=labels.full_date(day)), bold=True)])
-    sheet.append([labels("att.venue", venues=", ".join(venues))] if venues else [])
+    sheet.append(
+        [writer.cell(sheet, labels("Attendance — {day}", day=labels.full_date(day)), bold=True)]
+    )
+    sheet.append([labels("Venue: {venues}", venues=", ".join(venues))] if venues else [])
     header += [label for label, _ in slots]
     header_lines = max(
         [wrapped_lines(h, w, SIGN_PT) for h, w in zip(header, widths, strict=False)]

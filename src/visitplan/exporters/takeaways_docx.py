@@ -15,16 +15,28 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from visitplan.exporters import BuildContext
+from visitplan.i18n import N_
 from visitplan.labels import Labels
 from visitplan.model import PROGRAMME_KINDS, GovernanceLevel, SessionKind, Visit
 
 # The report's levels of governance, in order; regional and intermediary share one.
 LEVEL_GROUPS: list[tuple[str, tuple[GovernanceLevel, ...]]] = [
-    ("level.national", (GovernanceLevel.NATIONAL,)),
-    ("level.regional_intermediary", (GovernanceLevel.REGIONAL, GovernanceLevel.INTERMEDIARY)),
-    ("level.municipal", (GovernanceLevel.MUNICIPAL,)),
-    ("level.civil_society", (GovernanceLevel.CIVIL_SOCIETY,)),
-    ("level.international", (GovernanceLevel.INTERNATIONAL,)),
+    (N_("National"), (GovernanceLevel.NATIONAL,)),
+    (N_("Regional and intermediary"), (GovernanceLevel.REGIONAL, GovernanceLevel.INTERMEDIARY)),
+    (N_("Municipal"), (GovernanceLevel.MUNICIPAL,)),
+    (N_("Civil society"), (GovernanceLevel.CIVIL_SOCIETY,)),
+    (N_("International"), (GovernanceLevel.INTERNATIONAL,)),
+]
+# The report's numbered sections.
+SECTIONS = [
+    N_("Context"),
+    N_("Objectives and focus of the visit"),
+    N_("The vertical perspective: levels of governance"),
+    N_("The horizontal perspective: cooperation on the ground"),
+    N_("What we saw"),
+    N_("Good practices observed"),
+    N_("Opportunities and challenges"),
+    N_("Concluding takeaways"),
 ]
 SEEN_KINDS = PROGRAMME_KINDS - {SessionKind.REFLECTION}
 GOOD_PRACTICE_BLOCKS = 2
@@ -40,7 +52,7 @@ class TakeawaysTemplate:
         from visitplan.exporters._docx import frame_of
 
         target = context.path("private", "takeaways.docx")
-        frame = frame_of(visit, context, context.labels("tk.title"))
+        frame = frame_of(visit, context, context.labels("Event takeaways"))
         write_takeaways(visit, context.labels, target, frame)
         return [target]
 
@@ -59,8 +71,13 @@ def representatives(visit: Visit, labels: Labels) -> list[tuple[str, str]]:
     lines = []
     for country in sorted(by_country, key=labels.sort_key):
         organisations = labels.join(by_country[country])
-        key = "tk.representative_from" if people[country] == 1 else "tk.representatives_from"
-        lines.append((country or "?", labels(key, organisations=organisations)))
+        text = labels.plural(
+            "representative from {organisations}",
+            "representatives from {organisations}",
+            people[country],
+            organisations=organisations,
+        )
+        lines.append((country or "?", text))
     return lines
 
 
@@ -72,27 +89,34 @@ def write_takeaways(visit: Visit, labels: Labels, target: Path, frame: Any) -> N
     details = visit.details
     document = word.new_document(landscape=False, frame=frame)
     add = word.Paragraphs(document)
-    add.add(labels("tk.title"), "Title")
+    add.add(labels("Event takeaways"), "Title")
     word.add_version(document, frame)
     _title_block(add, visit, labels)
     if estimated_pages(visit) >= CONTENTS_FROM_PAGES:
-        word.add_contents(document, labels("contents"), _outline(visit, labels))
+        word.add_contents(document, labels("Contents"), _outline(visit, labels))
 
-    add.heading(f"1. {labels('tk.1')}", level=1)
-    _text_or_prompt(add, details.description, labels("tk.1_prompt"))
+    add.heading(_section(labels, 1), level=1)
+    _text_or_prompt(
+        add, details.description, labels("Why this visit, why here, and which question it answers.")
+    )
 
-    add.heading(f"2. {labels('tk.2')}", level=1)
+    add.heading(_section(labels, 2), level=1)
     if details.objectives:
-        add.add(labels("tk.objectives_intro"))
+        add.add(labels("The visit aimed to:"))
         for objective in details.objectives:
             add.add(" ".join(objective.text.split()), "List Bullet")
     if details.guiding_question:
-        add.add(labels("tk.guiding_intro"))
+        add.add(labels("Discussions were guided by the question:"))
         question = add.add()
         question.add_run(" ".join(details.guiding_question.split())).bold = True
 
-    add.heading(f"3. {labels('tk.3')}", level=1)
-    word.placeholder(add.add(), labels("tk.3_prompt"))
+    add.heading(_section(labels, 3), level=1)
+    word.placeholder(
+        add.add(),
+        labels(
+            "How do the levels of government share the work? Summarise in two or three sentences."
+        ),
+    )
     for key, levels in LEVEL_GROUPS:
         hosts = [h for h in visit.hosts if h.level in levels]
         if not hosts:
@@ -107,13 +131,23 @@ def write_takeaways(visit: Visit, labels: Labels, target: Path, frame: Any) -> N
                 context.paragraph_format.keep_with_next = True
             word.placeholder(
                 add.add("", "List Bullet"),
-                labels("tk.host_prompt", host=host.name),
+                labels(
+                    "Describe the role of the host, {host}, in the system, the work presented "
+                    "and what the participants learned.",
+                    host=host.name,
+                ),
             )
 
-    add.heading(f"4. {labels('tk.4')}", level=1)
-    word.placeholder(add.add(), labels("tk.4_prompt"))
+    add.heading(_section(labels, 4), level=1)
+    word.placeholder(
+        add.add(),
+        labels(
+            "How do local actors (municipality, services, civil society) work together? "
+            "Describe the mechanisms observed."
+        ),
+    )
 
-    add.heading(f"5. {labels('tk.5')}", level=1)
+    add.heading(_section(labels, 5), level=1)
     for session in _seen(visit):
         add.heading(session.title, level=2)
         when = add.add()
@@ -122,42 +156,57 @@ def write_takeaways(visit: Visit, labels: Labels, target: Path, frame: Any) -> N
         ).italic = True
         names = [h.name for hid in session.hosts if (h := visit.host(hid)) is not None]
         if names:
-            when.add_run(f" · {labels('tk.hosted_by', hosts=labels.join(names))}").italic = True
-        for prompt in ("tk.prompt_presented", "tk.prompt_practices", "tk.prompt_relevance"):
+            when.add_run(
+                " · " + labels("Hosted by {hosts}", hosts=labels.join(names))
+            ).italic = True
+        for prompt in (
+            N_("What was presented"),
+            N_("Practices observed"),
+            N_("Relevance for the participants' countries"),
+        ):
             word.placeholder(add.add("", "List Bullet"), labels(prompt))
 
-    add.heading(f"6. {labels('tk.6')}", level=1)
+    add.heading(_section(labels, 6), level=1)
     for n in range(1, GOOD_PRACTICE_BLOCKS + 1):
         # A bold line, not a heading: a placeholder must not reach the contents.
         title = add.add()
-        title.add_run(f"{labels('tk.good_practice', n=n)}: ").bold = True
-        word.placeholder(title, labels("tk.gp_name"))
+        title.add_run(labels("Good practice {n}", n=n) + ": ").bold = True
+        word.placeholder(title, labels("Name of the practice"))
         title.paragraph_format.keep_with_next = True
         title.paragraph_format.space_before = Pt(8)
-        for prompt in ("tk.gp_practice", "tk.gp_value", "tk.gp_requires"):
+        for prompt in (
+            N_("The practice: what it is and who runs it"),
+            N_("Its added value"),
+            N_("What it requires in practice: legal basis, funding, staff, partners"),
+        ):
             word.placeholder(add.add("", "List Bullet"), labels(prompt))
-    word.placeholder(add.add(), labels("tk.gp_repeat"))
+    word.placeholder(add.add(), labels("Copy this block for each further practice."))
 
-    add.heading(f"7. {labels('tk.7')}", level=1)
-    add.heading(labels("tk.opportunities"), level=2)
-    word.placeholder(add.add(), labels("tk.opportunities_prompt"))
-    add.heading(labels("tk.challenges"), level=2)
-    word.placeholder(add.add(), labels("tk.challenges_prompt"))
+    add.heading(_section(labels, 7), level=1)
+    add.heading(labels("Opportunities"), level=2)
+    word.placeholder(add.add(), labels("What could be taken up, by whom and where?"))
+    add.heading(labels("Challenges"), level=2)
+    word.placeholder(
+        add.add(), labels("What limits the practices seen: funding, mandate, capacity, continuity?")
+    )
 
-    add.heading(f"8. {labels('tk.8')}", level=1)
+    add.heading(_section(labels, 8), level=1)
     for n in range(1, TAKEAWAY_PROMPTS + 1):
-        word.placeholder(add.add("", "List Number"), labels("tk.takeaway_prompt", n=n))
-    add.heading(labels("tk.insight"), level=2)
-    word.placeholder(add.add(), labels("tk.insight_prompt"))
+        word.placeholder(
+            add.add("", "List Number"),
+            labels("Recommendation {n}: what should be done, and by whom", n=n),
+        )
+    add.heading(labels("Strategic insight"), level=2)
+    word.placeholder(add.add(), labels("The one idea the reader should keep."))
 
-    add.heading(labels("tk.representatives"), level=1)
+    add.heading(labels("Participating representatives"), level=1)
     lines = representatives(visit, labels)
     for n, (country, text) in enumerate(lines):
         paragraph = add.add()
         paragraph.add_run(f"{country}: ").bold = True
         paragraph.add_run(text + ("." if n == len(lines) - 1 else ";"))
 
-    add.heading(labels("tk.met"), level=1)
+    add.heading(labels("Institutions and organisations met"), level=1)
     met = [h.name for h in visit.hosts]
     if met:
         add.add("; ".join(met) + ".")
@@ -182,10 +231,10 @@ def _title_block(add: Any, visit: Visit, labels: Labels) -> None:
     place = ", ".join([*visit.cities(), labels.country(details.country)])
     lines = [
         ("", details.title),
-        (labels("tk.place"), place),
-        (labels("fact.dates"), labels.date_range(details.start_date, details.end_date)),
-        (labels("fact.project"), details.project or ""),
-        (labels("fact.funder"), details.funder or ""),
+        (labels("Place"), place),
+        (labels("Dates"), labels.date_range(details.start_date, details.end_date)),
+        (labels("Project"), details.project or ""),
+        (labels("Funded by"), details.funder or ""),
     ]
     for label, value in lines:
         if not value:
@@ -215,19 +264,27 @@ def _seen(visit: Visit) -> list[Any]:
 
 def _outline(visit: Visit, labels: Labels) -> list[tuple[int, str]]:
     entries: list[tuple[int, str]] = [
-        (1, f"1. {labels('tk.1')}"),
-        (1, f"2. {labels('tk.2')}"),
-        (1, f"3. {labels('tk.3')}"),
+        (1, _section(labels, 1)),
+        (1, _section(labels, 2)),
+        (1, _section(labels, 3)),
     ]
     entries += [
         (2, labels(key))
         for key, levels in LEVEL_GROUPS
         if any(h.level in levels for h in visit.hosts)
     ]
-    entries += [(1, f"4. {labels('tk.4')}"), (1, f"5. {labels('tk.5')}")]
+    entries += [(1, _section(labels, 4)), (1, _section(labels, 5))]
     entries += [(2, s.title) for s in _seen(visit)]
-    entries += [(1, f"6. {labels('tk.6')}"), (1, f"7. {labels('tk.7')}")]
-    entries += [(2, labels("tk.opportunities")), (2, labels("tk.challenges"))]
-    entries += [(1, f"8. {labels('tk.8')}"), (2, labels("tk.insight"))]
-    entries += [(1, labels("tk.representatives")), (1, labels("tk.met"))]
+    entries += [(1, _section(labels, 6)), (1, _section(labels, 7))]
+    entries += [(2, labels("Opportunities")), (2, labels("Challenges"))]
+    entries += [(1, _section(labels, 8)), (2, labels("Strategic insight"))]
+    entries += [
+        (1, labels("Participating representatives")),
+        (1, labels("Institutions and organisations met")),
+    ]
     return entries
+
+
+def _section(labels: Labels, number: int) -> str:
+    """A numbered section's heading: "3. The vertical perspective: ..."."""
+    return f"{number}. {labels(SECTIONS[number - 1])}"

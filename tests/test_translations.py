@@ -1,0 +1,105 @@
+"""The translation catalogues: complete, in step with the code, and used.
+
+The template (``locale/visitplan.pot``) is what ``pybabel extract`` finds in the code;
+every language's catalogue translates every message of it, with the same fields.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from visitplan.i18n import SOURCE_LANGUAGE, catalogue, languages
+from visitplan.labels import Labels
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALE = ROOT / "src" / "visitplan" / "locale"
+# As in docs/translating.md: the names of the calls whose text is translated.
+KEYWORDS = {
+    "labels": None,
+    "plural": (1, 2),
+    "N_": None,
+    "_": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+}
+FIELD = re.compile(r"\{(\w+)\}")
+
+
+def key(
+    message_id: str | tuple[str, ...] | list[str], context: str | None
+) -> tuple[str | None, str]:
+    first = message_id if isinstance(message_id, str) else message_id[0]
+    return context, first
+
+
+def template() -> Catalog:
+    with (LOCALE / "visitplan.pot").open("rb") as stream:
+        return read_po(stream)
+
+
+def test_the_template_holds_every_message_of_the_code() -> None:
+    """A phrase added to the code without running the extraction fails here."""
+    found = {
+        key(message, context)
+        for _, _, message, _, context in extract_from_dir(
+            str(ROOT / "src" / "visitplan"),
+            method_map=[("**.py", "python")],
+            keywords=KEYWORDS,
+        )
+    }
+    shipped = {key(m.id, m.context) for m in template() if m.id}
+    assert found - shipped == set(), "run the extraction (docs/translating.md)"
+    assert shipped - found == set(), "messages no code uses: run the extraction"
+
+
+def test_every_language_with_documents_has_a_catalogue() -> None:
+    assert {"pt", "it", "fr", "de", "es"} <= set(languages())
+
+
+@pytest.mark.parametrize("language", [lang for lang in languages() if lang != SOURCE_LANGUAGE])
+def test_every_message_is_translated_with_the_same_fields(language: str) -> None:
+    with (LOCALE / language / "LC_MESSAGES" / "visitplan.po").open("rb") as stream:
+        own = read_po(stream, locale=language)
+    problems = []
+    for message in template():
+        if not message.id:
+            continue
+        translated = own.get(message.id, message.context)
+        if translated is None or translated.fuzzy:
+            problems.append(f"missing: {message.id!r}")
+            continue
+        strings = (
+            translated.string if isinstance(translated.string, tuple) else (translated.string,)
+        )
+        ids = message.id if isinstance(message.id, tuple | list) else (message.id,)
+        if not all(strings) or len(strings) != (own.num_plurals if len(ids) > 1 else 1):
+            problems.append(f"incomplete: {message.id!r}")
+            continue
+        fields = set(FIELD.findall(ids[-1])) - {"n"}
+        for string in strings:
+            if set(FIELD.findall(str(string))) - {"n"} != fields:
+                problems.append(f"fields differ: {message.id!r} -> {string!r}")
+    assert problems == []
+
+
+@pytest.mark.parametrize("language", [lang for lang in languages() if lang != SOURCE_LANGUAGE])
+def test_the_build_reads_every_translation(language: str) -> None:
+    """What the outputs use (the catalogue compiled in memory) has every message."""
+    own = catalogue(language)
+    missing = [m.id for m in template() if m.id and not own.has(key(m.id, m.context)[1], m.context)]
+    assert missing == []
+
+
+def test_a_missing_translation_is_english_and_remembered() -> None:
+    labels = Labels("xx")  # no catalogue
+    assert labels("Programme") == "Programme"
+    assert labels.missing == {"Programme"}
+    english = Labels("en")
+    assert english("Hosted by {hosts}", hosts="ANCI") == "Hosted by ANCI"
+    assert english.missing == set()
