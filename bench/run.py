@@ -126,7 +126,7 @@ def exporters_against_floors(work: Path, n: int, repeat: int) -> list[tuple[str,
     loaded = load_visit(work / f"visit-{n}" / "visit.yaml")
     visit = loaded.visit
     now = datetime.now(UTC).replace(microsecond=0)
-    publication = publish(visit, Record(), tokens_for(visit, State())[0], now)
+    publication = publish(visit, Record(), tokens_for(visit, State())[0], now, Labels("en"))
     rows = []
     for exporter_id, prepare in floors.FLOORS.items():
         out = Path(tempfile.mkdtemp(dir=work))

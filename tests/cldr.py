@@ -26,7 +26,9 @@ def listing(items: list[str], language: str = "en") -> str:
 
 
 def full_date(day: date, language: str = "en") -> str:
-    return format_date(day, format="full", locale=locale(language))
+    """A day heading: CLDR's full date, starting with a capital."""
+    text = format_date(day, format="full", locale=locale(language))
+    return text[:1].upper() + text[1:]
 
 
 def one_date(day: date, language: str = "en") -> str:
@@ -49,3 +51,9 @@ def session_span(start: datetime, end: datetime, language: str = "en") -> str:
 def moment(moment: datetime, language: str = "en") -> str:
     clock = format_time(moment, "HH:mm", locale=locale(language))
     return f"{one_date(moment.date(), language)}, {clock} UTC"
+
+
+def language_name(code: str, language: str = "en") -> str:
+    from babel import Locale
+
+    return str(Locale.parse(locale(language)).languages[code])

@@ -14,6 +14,7 @@ import pytest
 import vobject
 from ical.calendar_stream import IcsCalendarStream
 
+from cldr import language_name
 from conftest import EXAMPLE_NAMES, MINIMAL, write
 from visitplan.build import build
 from visitplan.exporters import exporter
@@ -122,7 +123,8 @@ def test_event_content(built_examples: dict[str, Path]) -> None:
     assert opening["GEO"].latitude == pytest.approx(45.4674)
     description = str(opening["DESCRIPTION"])
     assert "Hosts: Municipality of Milan" in description
-    assert "interpretation into en" in description
+    interpreted = f"In {language_name('it')}, interpreted into {language_name('en')}"
+    assert interpreted in description
     assert "https://example.org/visits/milan-exchange-2026/index.html" in description
     assert str(opening["STATUS"]) == "CONFIRMED"
     assert opening["CATEGORIES"].cats == ["Meeting"]

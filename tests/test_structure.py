@@ -171,8 +171,10 @@ def test_publishing_and_writing_the_feeds_never_format_or_parse_iso_text(tmp_pat
 
     sys.setprofile(watch)
     try:
-        first = publish(visit, Record(), tokens, now)
-        again = publish(visit, first.record, tokens, now)  # a second build, from the record
+        first = publish(visit, Record(), tokens, now, Labels("en"))
+        again = publish(
+            visit, first.record, tokens, now, Labels("en")
+        )  # a second build, from the record
         context = BuildContext(tmp_path, loaded.path, now, again, Labels("en"))
         written = feeds.render(visit, context)
     finally:

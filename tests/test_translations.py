@@ -10,10 +10,12 @@ import re
 from pathlib import Path
 
 import pytest
+from babel.dates import format_date
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from visitplan.dates import locale_of as babel_locale
 from visitplan.i18n import SOURCE_LANGUAGE, catalogue, languages
 from visitplan.labels import Labels
 
@@ -49,7 +51,7 @@ def test_the_template_holds_every_message_of_the_code() -> None:
         key(message, context)
         for _, _, message, _, context in extract_from_dir(
             str(ROOT / "src" / "visitplan"),
-            method_map=[("**.py", "python")],
+            method_map=[("**.py", "python"), ("templates/**.j2", "jinja2")],
             keywords=KEYWORDS,
         )
     }
@@ -103,3 +105,22 @@ def test_a_missing_translation_is_english_and_remembered() -> None:
     english = Labels("en")
     assert english("Hosted by {hosts}", hosts="ANCI") == "Hosted by ANCI"
     assert english.missing == set()
+
+
+@pytest.mark.parametrize("language", ["pt", "fr", "es", "it", "el", "nl", "pl", "hr"])
+def test_day_headings_start_with_a_capital(language: str) -> None:
+    from datetime import date
+
+    heading = Labels(language).full_date(date(2026, 4, 13))
+    assert heading[0].isupper(), heading
+    assert (
+        heading[1:]
+        == format_date(date(2026, 4, 13), format="full", locale=babel_locale(language))[1:]
+    )
+
+
+def test_dutch_capitalises_the_ij_digraph() -> None:
+    from visitplan.dates import capitalised
+
+    assert capitalised("ijsselmonde", "nl") == "IJsselmonde"
+    assert capitalised("ijsselmonde", "en") == "Ijsselmonde"

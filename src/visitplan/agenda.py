@@ -5,30 +5,18 @@ So the two always hold the same content in the same order, in the visit's langua
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from visitplan.labels import Labels
-from visitplan.model import REST_KINDS, Session, SessionKind, SessionStatus, Venue, Visit
+from visitplan.model import REST_KINDS, Session, SessionKind, SessionStatus, Visit
+from visitplan.session_view import Place, session_view
 
 # Kinds whose name tells the reader something the title may not: a meeting is the
 # default, and a meal, break, transfer or free time is plain from its title and shading.
 TELLING_KINDS = frozenset(
     {SessionKind.SITE_VISIT, SessionKind.WORKSHOP, SessionKind.REFLECTION, SessionKind.SOCIAL}
 )
-# "00184 Roma", "4620-123 Lousada", "SW1A 1AA London": the address already names a place.
-_POSTCODE_PLACE = re.compile(r"\b\d{4,5}(?:-\d{3})?\s+\w|\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
-
-
-@dataclass
-class Place:
-    """A venue as the agenda shows it: its name, and its address with the city when the
-    address does not already say it."""
-
-    name: str
-    address: str
 
 
 @dataclass
@@ -155,60 +143,19 @@ def build_agenda(visit: Visit, labels: Labels, *, with_names: bool = True) -> Ag
     )
 
 
-def place_of(venue: Venue) -> Place:
-    """The venue's name and address, the city added only when the address lacks it."""
-    address = venue.address or ""
-    city = venue.city or ""
-    if city and not _names_a_place(address, city):
-        address = f"{address}, {city}" if address else city
-    return Place(venue.name, address)
-
-
-def _names_a_place(address: str, city: str) -> bool:
-    def plain(text: str) -> str:
-        decomposed = unicodedata.normalize("NFKD", text.casefold())
-        return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-    return plain(city) in plain(address) or bool(_POSTCODE_PLACE.search(address))
-
-
 def _row(visit: Visit, labels: Labels, session: Session) -> AgendaRow:
-    places = [
-        place_of(v)
-        for v in (visit.venue(session.venue), visit.venue(session.destination))
-        if v is not None
-    ]
+    view = session_view(visit, session, labels)
     notes = []
-    if session.kind in TELLING_KINDS:
-        kind = labels.kind(session.kind)
-        if kind.casefold() not in session.title.casefold():
-            notes.append(kind)
-    if session.status is SessionStatus.CANCELLED:
-        notes.append(labels("cancelled"))
-    elif session.status is SessionStatus.TENTATIVE:
-        notes.append(labels("to be confirmed"))
-    if session.groups:
-        names = [(g.name if (g := visit.group(gid)) else gid) for gid in session.groups]
-        notes.append(labels("Group") + ": " + ", ".join(names))
-    if session.language:
-        language = labels.language_name(session.language)
-        if session.interpretation:
-            targets = labels.join([labels.language_name(c) for c in session.interpretation])
-            notes.append(
-                labels(
-                    "In {language}, interpreted into {targets}", language=language, targets=targets
-                )
-            )
-        else:
-            notes.append(labels("In {language}", language=language))
-    hosts = [h.name for hid in session.hosts if (h := visit.host(hid)) is not None]
+    if session.kind in TELLING_KINDS and view.kind.casefold() not in session.title.casefold():
+        notes.append(view.kind)
+    notes += [note for note in (view.status, view.groups, view.language) if note]
     return AgendaRow(
         session_id=session.id,
-        time=f"{session.start:%H:%M}–{session.end:%H:%M}",
+        time=view.time,
         title=session.title,
-        hosts=labels("Hosted by {hosts}", hosts=labels.join(hosts)) if hosts else "",
+        hosts=view.hosted_by,
         details=" · ".join(notes),
-        places=places,
+        places=list(view.places),
         quiet=session.kind in REST_KINDS or session.kind is SessionKind.TRAVEL,
         cancelled=session.status is SessionStatus.CANCELLED,
     )

@@ -138,8 +138,9 @@ def _build_locked(
         remove_stale_temps(written)
     previous = read_state(state_file, loaded.visit.details.id)
     tokens, kept_tokens = tokens_for(loaded.visit, previous)
+    labels = Labels(loaded.visit.details.language)
     publication = publish(
-        loaded.visit, previous.record, tokens, now, prune_cancelled=prune_cancelled
+        loaded.visit, previous.record, tokens, now, labels, prune_cancelled=prune_cancelled
     )
     state = State(publication.record, kept_tokens, loaded.visit.details.id)
     cancelled = [(e.session_id, e.uid) for e in publication.events if e.cancelled]
@@ -154,7 +155,7 @@ def _build_locked(
             visit_file=loaded.path,
             now=now,
             publication=publication,
-            labels=Labels(loaded.visit.details.language),
+            labels=labels,
         )
         outputs, texts = run_exporters(chosen, loaded.visit, context, progress)
         checkpoint("exported")

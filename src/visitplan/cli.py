@@ -456,6 +456,7 @@ def _progress_bar(*, enabled: bool) -> Iterator[Callable[[str, int, int], None] 
 
 def _print_changes(result: BuildResult) -> None:
     from visitplan.dates import moment_text
+    from visitplan.labels import Labels
     from visitplan.publication import describe_change
 
     if not result.changes:
@@ -463,8 +464,9 @@ def _print_changes(result: BuildResult) -> None:
     console = _console()
     since = moment_text(result.previous_build, "en") if result.previous_build else "the last build"
     console.print(f"Changed since {since}:", style="bold")
+    english = Labels("en")  # the command line speaks English
     for change in result.changes:
-        console.print(f"  {describe_change(change)}", markup=False)
+        console.print(f"  {describe_change(change, english)}", markup=False)
 
 
 @app.command()

@@ -40,10 +40,21 @@ def locale_of(language: str) -> Locale:
 
 
 def day_heading(day: date, language: str) -> str:
-    """The date of a programme day as a heading: weekday, day, month and year."""
+    """The date of a programme day as a heading: weekday, day, month and year, with a
+    capital as a heading starts ("Segunda-feira, 13 de abril de 2026")."""
     from babel.dates import format_date
 
-    return format_date(day, format="full", locale=locale_of(language))
+    return capitalised(format_date(day, format="full", locale=locale_of(language)), language)
+
+
+def capitalised(text: str, language: str) -> str:
+    """``text`` with the capital a heading or sentence starts with in ``language``
+    (Dutch capitalises the digraph: "IJsselmonde")."""
+    if not text:
+        return text
+    if language.split("-")[0].split("_")[0] == "nl" and text[:2].casefold() == "ij":
+        return "IJ" + text[2:]
+    return text[0].upper() + text[1:]
 
 
 def date_text(day: date, language: str) -> str:

@@ -37,7 +37,20 @@ LEVELS = {
 }
 # Where a language's documents are usually written, for the proofing language of
 # Word files when the date locale names no country (pt is Portugal's Portuguese here).
-DOCUMENT_TERRITORIES = {"pt": "PT", "it": "IT", "fr": "FR", "de": "DE", "es": "ES", "nl": "NL"}
+DOCUMENT_TERRITORIES = {
+    "pt": "PT",
+    "it": "IT",
+    "fr": "FR",
+    "de": "DE",
+    "es": "ES",
+    "nl": "NL",
+    "da": "DK",
+    "el": "GR",
+    "hr": "HR",
+    "hu": "HU",
+    "pl": "PL",
+    "ro": "RO",
+}
 
 
 class Labels:

@@ -20,10 +20,9 @@ from datetime import datetime
 
 from visitplan.dates import session_span
 from visitplan.file_names import safe_stem
+from visitplan.labels import Labels
 from visitplan.model import Session, SessionStatus, Visit
-from visitplan.wording import KIND_LABELS
-
-CANCELLED_TITLE = "Cancelled session"
+from visitplan.session_view import session_view
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,14 +152,14 @@ def feed_path(kind: str, key: str) -> tuple[str, ...]:
     return ("p", f"{key}.ics")
 
 
-def withdrawn(text: EventText) -> EventText:
+def withdrawn(text: EventText, labels: Labels) -> EventText:
     """What a cancelled session keeps in the feeds: its time, and no text at all.
 
     It stays so that subscribers' calendars drop it, possibly for many builds; its
     title, description and place may name people who have since withdrawn their
     consent, so only the time and the kind of session are kept."""
     return EventText(
-        summary=CANCELLED_TITLE,
+        summary=labels("Cancelled session"),
         start=text.start,
         end=text.end,
         tzid=text.tzid,
@@ -170,41 +169,31 @@ def withdrawn(text: EventText) -> EventText:
     )
 
 
-def event_text(visit: Visit, session: Session) -> EventText:
-    """What a subscriber sees of a session: nothing private (no notes, no people)."""
+def event_text(visit: Visit, session: Session, labels: Labels) -> EventText:
+    """What a subscriber sees of a session, in the visit's language: nothing private
+    (no notes, no people)."""
+    view = session_view(visit, session, labels)
     venue = visit.venue(session.venue)
-    destination = visit.venue(session.destination)
-    location = ""
     geo = None
-    if venue is not None:
-        if venue.lat is not None and venue.lon is not None:
-            geo = (venue.lat, venue.lon)
-        parts = [venue.name, venue.address, venue.city]
-        location = ", ".join(p for p in dict.fromkeys(parts) if p)
-        if destination is not None:
-            location += f" → {destination.name}"
-    lines: list[str] = [KIND_LABELS[session.kind]]
+    if venue is not None and venue.lat is not None and venue.lon is not None:
+        geo = (venue.lat, venue.lon)
+    location = " → ".join(
+        place.line if n == 0 else place.name for n, place in enumerate(view.places)
+    )
+    lines: list[str] = [view.kind]
     if session.description:
         lines += ["", session.description]
-    hosts = [h.name for hid in session.hosts if (h := visit.host(hid)) is not None]
-    if hosts:
-        lines.append(f"Hosts: {', '.join(hosts)}")
+    if view.hosts:
+        lines.append(labels("Hosts: {hosts}", hosts=", ".join(view.hosts)))
     if session.speakers:
-        lines.append(f"Speakers: {', '.join(session.speakers)}")
+        lines.append(labels("Speakers: {speakers}", speakers=", ".join(session.speakers)))
     objectives = [o.text for oid in session.objectives if (o := visit.objective(oid))]
     if objectives:
-        lines.append("Objectives: " + "; ".join(objectives))
-    if session.language:
-        line = f"Language: {session.language}"
-        if session.interpretation:
-            line += f", interpretation into {', '.join(session.interpretation)}"
-        lines.append(line)
-    if session.groups:
-        names = [(g.name if (g := visit.group(gid)) else gid) for gid in session.groups]
-        lines.append(f"For: {', '.join(names)}")
+        lines.append(labels("Objectives: {objectives}", objectives="; ".join(objectives)))
+    lines += [line for line in (view.language, view.groups) if line]
     url = agenda_url(visit)
     if url:
-        lines += ["", f"Programme: {url}"]
+        lines += ["", labels("Programme: {url}", url=url)]
     text = EventText(
         summary=session.title,
         start=session.starts_at,
@@ -213,11 +202,11 @@ def event_text(visit: Visit, session: Session) -> EventText:
         location=location,
         geo=geo,
         description="\n".join(lines),
-        category=KIND_LABELS[session.kind],
+        category=view.kind,
         status=session.status.value,
         url=f"{url}#{session.id}" if url else None,
     )
-    return withdrawn(text) if session.is_cancelled else text
+    return withdrawn(text, labels) if session.is_cancelled else text
 
 
 def publish(
@@ -225,18 +214,21 @@ def publish(
     before: Record,
     tokens: dict[str, str],
     now: datetime,
+    labels: Labels,
     *,
     prune_cancelled: bool = False,
 ) -> Publication:
     """This build's events, revisions and changes, and the record to keep after it.
 
-    ``tokens`` are the participants' personal feed tokens (see ``state``)."""
+    ``tokens`` are the participants' personal feed tokens (see ``state``); ``labels``
+    the visit's language, in which subscribers read the events."""
     first_build = before.built_at is None
     events: list[PublishedEvent] = []
     changes: list[Change] = []
     for session in visit.sessions:
+        text = event_text(visit, session, labels)
         event, change = _revise(
-            visit, session, before.events.get(session.id), now, announce=not first_build
+            visit, session, text, before.events.get(session.id), now, announce=not first_build
         )
         if change is not None:
             changes.append(change)
@@ -246,7 +238,7 @@ def publish(
     if not prune_cancelled:
         for session_id, earlier in before.events.items():
             if session_id not in current:
-                event, change = _removed(earlier, now)
+                event, change = _removed(earlier, withdrawn(earlier.text, labels), now)
                 events.append(event)
                 if change is not None:
                     changes.append(change)
@@ -261,10 +253,14 @@ def publish(
 
 
 def _revise(
-    visit: Visit, session: Session, earlier: PublishedEvent | None, now: datetime, announce: bool
+    visit: Visit,
+    session: Session,
+    text: EventText,
+    earlier: PublishedEvent | None,
+    now: datetime,
+    announce: bool,
 ) -> tuple[PublishedEvent, Change | None]:
     """The session's event: a new revision only when what subscribers see changed."""
-    text = event_text(visit, session)
     groups = tuple(session.groups)
     if earlier is None:
         event = PublishedEvent(session.id, uid_of(visit, session.id), text, groups, 0, now)
@@ -280,9 +276,10 @@ def _revise(
     return event, _compare(earlier, event)
 
 
-def _removed(earlier: PublishedEvent, now: datetime) -> tuple[PublishedEvent, Change | None]:
-    """A session no longer in the visit stays in the feeds, cancelled."""
-    text = withdrawn(earlier.text)
+def _removed(
+    earlier: PublishedEvent, text: EventText, now: datetime
+) -> tuple[PublishedEvent, Change | None]:
+    """A session no longer in the visit stays in the feeds, cancelled (``text``)."""
     if earlier.same_as(text, earlier.groups):
         return earlier, None
     event = replace(earlier, text=text, sequence=earlier.sequence + 1, last_modified=now)
@@ -325,17 +322,17 @@ def next_version(before: Record, changes: list[Change], now: datetime) -> Progra
     return version
 
 
-def describe_change(change: Change, language: str = "en") -> str:
+def describe_change(change: Change, labels: Labels) -> str:
     """One line a participant understands: what moved, from when to when."""
-    old = _span(change.old_start, change.old_end, language)
-    new = _span(change.new_start, change.new_end, language)
+    old = _span(change.old_start, change.old_end, labels.language)
+    new = _span(change.new_start, change.new_end, labels.language)
     if change.kind == "cancelled":  # a cancelled session's title is not published
-        return f"Cancelled: the session of {old}"
+        return labels("Cancelled: the session of {when}", when=old)
     if change.kind == "added":
-        return f"New: {change.title}, {new}"
+        return labels("New: {title}, {when}", title=change.title, when=new)
     if change.kind == "moved":
-        return f"Moved: {change.title}, from {old} to {new}"
-    return f"Updated: {change.title}, {new}"
+        return labels("Moved: {title}, from {old} to {new}", title=change.title, old=old, new=new)
+    return labels("Updated: {title}, {when}", title=change.title, when=new)
 
 
 def _span(start: datetime | None, end: datetime | None, language: str) -> str:

@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from visitplan import __version__
 from visitplan.exporters import BuildContext
-from visitplan.model import Participant, Visit, zone
+from visitplan.model import Participant, SessionKind, Visit, zone
 from visitplan.publication import Publication, PublishedEvent, feed_path
 from visitplan.text import lines_of_text, one_line
 
@@ -57,7 +57,7 @@ class CalendarFeeds:
         written += _guard_personal_folder(visit, context)
         for person in visit.participants:
             token = publication.tokens[person.id]
-            extra = list(_travel_events(visit, person, token, context.now, travel))
+            extra = list(_travel_events(visit, person, token, context, travel))
             events = by_group.get(person.group)
             if events is None:
                 events = publication.events_for(person.group)
@@ -185,7 +185,7 @@ def _travel_events(
     visit: Visit,
     person: Participant,
     token: str,
-    now: datetime,
+    context: BuildContext,
     cache: dict[tuple[str, datetime], bytes],
 ) -> Iterable[bytes]:
     """The participant's own arrival and departure, in their personal feed only.
@@ -198,25 +198,26 @@ def _travel_events(
             continue
         local = moment.astimezone(zone(visit.details.timezone))
         if (kind, local) not in cache:
-            cache[(kind, local)] = _travel_block(kind, local, now)
+            cache[(kind, local)] = _travel_block(kind, local, context)
         uid = _uid_line(travel_uid(visit, person, token, kind))
         yield cache[(kind, local)].replace(f"UID:{TEMPLATE_UID}\r\n".encode(), uid)
 
 
-def _travel_block(kind: str, local: datetime, now: datetime) -> bytes:
+def _travel_block(kind: str, local: datetime, context: BuildContext) -> bytes:
     from icalendar import Event
 
+    labels = context.labels
     vevent = Event()
     vevent.add("uid", TEMPLATE_UID)
-    vevent.add("dtstamp", now)
+    vevent.add("dtstamp", context.now)
     if local.time() in (time(0, 0), time(23, 59)):  # a date without a time: all day
         vevent.add("dtstart", local.date())
         vevent.add("dtend", local.date() + timedelta(days=1))
     else:
         vevent.add("dtstart", local)
         vevent.add("dtend", local + timedelta(minutes=30))
-    vevent.add("summary", "Your arrival" if kind == "arrival" else "Your departure")
-    vevent.add("categories", ["Travel"])
+    vevent.add("summary", labels("Your arrival") if kind == "arrival" else labels("Your departure"))
+    vevent.add("categories", [labels.kind(SessionKind.TRAVEL)])
     vevent.add("transp", "TRANSPARENT")
     block: bytes = vevent.to_ical()
     return block

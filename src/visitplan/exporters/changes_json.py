@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from visitplan.exporters import BuildContext
+from visitplan.labels import Labels
 from visitplan.model import Visit
 from visitplan.publication import Change, describe_change
 
@@ -22,7 +23,7 @@ class ChangesList:
             "visit": visit.details.id,
             "since": _moment(publication.previous_build),
             "built_at": context.now.isoformat(),
-            "changes": [_change(change) for change in publication.changes],
+            "changes": [_change(change, context.labels) for change in publication.changes],
         }
         target = context.path("public", "changes.json")
         target.write_text(
@@ -31,7 +32,7 @@ class ChangesList:
         return [target]
 
 
-def _change(change: Change) -> dict[str, Any]:
+def _change(change: Change, labels: Labels) -> dict[str, Any]:
     return {
         "kind": change.kind,
         "session": change.session_id,
@@ -41,7 +42,7 @@ def _change(change: Change) -> dict[str, Any]:
         "new_start": _moment(change.new_start),
         "new_end": _moment(change.new_end),
         "timezone": change.tzid,
-        "text": describe_change(change),
+        "text": describe_change(change, labels),
     }
 
 

@@ -12,15 +12,12 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from visitplan import __version__
-from visitplan.dates import date_range, day_heading, moment_text
+from visitplan.dates import moment_text
 from visitplan.exporters import BuildContext
-from visitplan.model import REST_KINDS, Session, SessionStatus, Venue, Visit
+from visitplan.labels import Labels
+from visitplan.model import REST_KINDS, Session, Venue, Visit
 from visitplan.publication import describe_change, feed_path
-from visitplan.wording import KIND_LABELS, LEVEL_LABELS
-
-# The page's wording is English; its dates are written in the same style as the
-# documents' (visitplan.dates), in English.
-PAGE_LANGUAGE = "en"
+from visitplan.session_view import session_view
 
 
 class WebAgenda:
@@ -29,7 +26,8 @@ class WebAgenda:
 
     def render(self, visit: Visit, context: BuildContext) -> list[Path]:
         target = context.path("public", "index.html")
-        target.write_text(_template().render(**page(visit, context)), encoding="utf-8")
+        values = page(visit, context)
+        target.write_text(_template().render(_=context.labels, **values), encoding="utf-8")
         return [target]
 
 
@@ -51,12 +49,13 @@ def _template() -> Any:
 def page(visit: Visit, context: BuildContext) -> dict[str, Any]:
     details = visit.details
     publication = context.publication
+    labels = context.labels
     facts = [
         f
         for f in (
             details.project,
-            details.organiser and f"Organised by {details.organiser}",
-            details.funder and f"Funded by {details.funder}",
+            details.organiser and labels("Organised by {organiser}", organiser=details.organiser),
+            details.funder and labels("Funded by {funder}", funder=details.funder),
         )
         if f
     ]
@@ -65,29 +64,29 @@ def page(visit: Visit, context: BuildContext) -> dict[str, Any]:
         "lang": details.language,
         "generator": f"visitplan {__version__}",
         "title": details.title,
-        "dates": date_range(details.start_date, details.end_date, PAGE_LANGUAGE),
+        "dates": labels.date_range(details.start_date, details.end_date),
         "cities": ", ".join(visit.cities()),
         "facts": facts,
         "description": " ".join((details.description or "").split()),
         "objectives": [o.text for o in details.objectives],
         "guiding_question": " ".join((details.guiding_question or "").split()),
-        "changes": [describe_change(c, PAGE_LANGUAGE) for c in publication.changes],
-        "previous_build": moment_text(previous, PAGE_LANGUAGE) if previous else "",
-        "feeds": feeds(visit),
+        "changes": [describe_change(c, labels) for c in publication.changes],
+        "previous_build": moment_text(previous, labels.language) if previous else "",
+        "feeds": feeds(visit, labels),
         "groups": [{"id": g.id, "name": g.name} for g in visit.groups],
-        "days": days(visit),
+        "days": days(visit, labels),
         "venues": [_venue(v) for v in visit.venues if _used(visit, v)],
         "hosts": [
-            {"name": h.name, "level": LEVEL_LABELS[h.level], "website": _safe_url(h.website)}
+            {"name": h.name, "level": labels.level(h.level), "website": _safe_url(h.website)}
             for h in visit.hosts
         ],
-        "updated": moment_text(context.now, PAGE_LANGUAGE),
+        "updated": moment_text(context.now, labels.language),
     }
 
 
-def feeds(visit: Visit) -> list[dict[str, Any]]:
+def feeds(visit: Visit, labels: Labels) -> list[dict[str, Any]]:
     base = visit.details.publishing.base_url
-    entries = [("Whole programme", "/".join(feed_path("all", "")))]
+    entries = [(labels("Whole programme"), "/".join(feed_path("all", "")))]
     entries += [(g.name, "/".join(feed_path("group", g.id))) for g in visit.groups]
     result = []
     for label, path in entries:
@@ -111,49 +110,39 @@ def qr_svg(url: str) -> Any:
     return Markup(svg)  # noqa: S704 - segno's SVG of our own URL: no user text in it
 
 
-def days(visit: Visit) -> list[dict[str, Any]]:
+def days(visit: Visit, labels: Labels) -> list[dict[str, Any]]:
     result = []
     for day, sessions in visit.sessions_by_day(include_cancelled=True).items():
         result.append(
             {
                 "id": day.isoformat(),
-                "label": day_heading(day, PAGE_LANGUAGE),
-                "sessions": [_session(visit, s) for s in sessions],
+                "label": labels.full_date(day),
+                "sessions": [_session(visit, s, labels) for s in sessions],
             }
         )
     return result
 
 
-def _session(visit: Visit, session: Session) -> dict[str, Any]:
+def _session(visit: Visit, session: Session, labels: Labels) -> dict[str, Any]:
+    view = session_view(visit, session, labels)
     venue = visit.venue(session.venue)
     destination = visit.venue(session.destination)
-    hosts = [h.name for hid in session.hosts if (h := visit.host(hid)) is not None]
-    groups = [(g.name if (g := visit.group(gid)) else gid) for gid in session.groups]
-    language = ""
-    if session.language:
-        language = f"In {session.language}"
-        if session.interpretation:
-            language += f", interpretation into {', '.join(session.interpretation)}"
-    status_label = {
-        SessionStatus.TENTATIVE: "to be confirmed",
-        SessionStatus.CANCELLED: "cancelled",
-    }.get(session.status, "")
     return {
         "id": session.id,
         "time": f"{session.starts_at:%H:%M}–{session.ends_at:%H:%M}",
         "zone": session.starts_at.tzname() or str(session.tz),
         "title": session.title,
-        "kind": KIND_LABELS[session.kind],
+        "kind": view.kind,
         "rest": session.kind in REST_KINDS,
         "status": session.status.value,
-        "status_label": status_label,
-        "groups": ", ".join(groups),
+        "status_label": view.status,
+        "groups": view.groups,
         "groups_ids": " ".join(session.groups),
         "venue": _place(venue, destination),
         "address": "" if destination or not venue else _address(venue),
         "map": map_url(venue) if venue else None,
-        "hosts": ", ".join(hosts),
-        "language": language,
+        "hosts": view.hosted_by,
+        "language": view.language,
         "description": " ".join((session.description or "").split()),
     }
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from visitplan.exporters import BuildContext, version_lines
+from visitplan.i18n import N_
 from visitplan.labels import Labels
 from visitplan.model import (
     PROGRAMME_KINDS,
@@ -106,7 +107,7 @@ class ParticipantsWorkbook:
         _catering(writer, visit, context, attendance)
         for day in programme_days(visit):
             _attendance(writer, visit, context, day, attendance)
-        _travel(writer, visit)
+        _travel(writer, visit, context.labels)
         _hosts(writer, visit, context)
         _feeds(writer, visit, context)
         target = context.path("private", "participants.xlsx")
@@ -354,32 +355,32 @@ class _Writer:
             sheet.add_table(table)
 
 
-def _yes(flag: bool | None) -> str:
-    return "yes" if flag else ""
+def _yes(flag: bool | None, labels: Labels) -> str:
+    return labels("yes") if flag else ""
 
 
 def _participants(writer: _Writer, visit: Visit, context: BuildContext) -> None:
     labels = context.labels
     headers = [
-        "ID",
-        "Name",
-        "Organisation",
-        "Role",
-        "Country",
-        "Email",
-        "Phone",
-        "Group",
-        "Arrival",
-        "Departure",
-        "Dietary",
-        "Accessibility",
-        "Step-free",
-        "Languages",
-        "Migrant participant",
-        "Public listing",
+        labels("ID"),
+        labels("Name"),
+        labels("Organisation"),
+        labels("Role"),
+        labels("Country"),
+        labels("Email"),
+        labels("Phone"),
+        labels("Group"),
+        labels("Arrival"),
+        labels("Departure"),
+        labels("Dietary"),
+        labels("Accessibility"),
+        labels("Step-free"),
+        labels("Languages"),
+        labels("Migrant participant"),
+        labels("Public listing"),
     ]
     sheet = writer.sheet(
-        "Participants",
+        labels("Participants"),
         [18, 28, 28, 22, 14, 28, 18, 12, 17, 17, 18, 24, 10, 14, 12, 12],
         freeze="C2",
     )
@@ -400,10 +401,10 @@ def _participants(writer: _Writer, visit: Visit, context: BuildContext) -> None:
                 person.departure,
                 person.dietary,
                 person.accessibility,
-                _yes(person.step_free),
-                ", ".join(person.languages),
-                _yes(person.migrant),
-                _yes(person.public),
+                _yes(person.step_free, labels),
+                labels.join([labels.language_name(code) for code in person.languages]),
+                _yes(person.migrant, labels),
+                _yes(person.public, labels),
             ],
         )
     if visit.participants:
@@ -412,27 +413,29 @@ def _participants(writer: _Writer, visit: Visit, context: BuildContext) -> None:
 
 def _summary(writer: _Writer, visit: Visit, context: BuildContext) -> None:
     labels = context.labels
-    sheet = writer.sheet("Summary", [40, 12])
+    sheet = writer.sheet(labels("Summary"), [40, 12])
     writer.row(sheet, [visit.details.title], title=True)
-    writer.row(sheet, [f"{len(visit.participants)} participants"])
+    count = len(visit.participants)
+    writer.row(sheet, [labels.plural("{n} participant", "{n} participants", count)])
+    unknown = labels("(not given)")
     blocks = [
         (
-            "Country",
-            Counter(labels.country(p.country) or "(not given)" for p in visit.participants),
+            labels("Country"),
+            Counter(labels.country(p.country) or unknown for p in visit.participants),
         ),
-        ("Organisation", Counter(p.organisation or "(not given)" for p in visit.participants)),
+        (labels("Organisation"), Counter(p.organisation or unknown for p in visit.participants)),
         (
-            "Group",
+            labels("Group"),
             Counter(
-                (g.name if (g := visit.group(p.group or "")) else p.group) or "(everyone)"
+                (g.name if (g := visit.group(p.group or "")) else p.group) or labels("(everyone)")
                 for p in visit.participants
             ),
         ),
-        ("Role", Counter(p.role or "(not given)" for p in visit.participants)),
+        (labels("Role"), Counter(p.role or unknown for p in visit.participants)),
     ]
     for title, counts in blocks:
         sheet.append([])
-        writer.row(sheet, [title, "Participants"], header=True)
+        writer.row(sheet, [title, labels("Participants")], header=True)
         for name, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
             writer.row(sheet, [name, count])
 
@@ -440,18 +443,19 @@ def _summary(writer: _Writer, visit: Visit, context: BuildContext) -> None:
 def _catering(writer: _Writer, visit: Visit, context: BuildContext, attendance: Attendance) -> None:
     """Per day and venue, in time order: how many people, which diets, which access and
     interpretation needs."""
+    labels = context.labels
     widths = [16, 34, 30, 9, 34, 40, 30]
-    sheet = writer.sheet("Catering & access", widths, freeze="A2")
+    sheet = writer.sheet(labels("Catering & access"), widths, freeze="A2")
     writer.row(
         sheet,
         [
-            "Date",
-            "Sessions",
-            "Venue",
-            "People",
-            "Dietary needs",
-            "Accessibility needs",
-            "Interpretation needs",
+            labels("Date"),
+            labels("Sessions"),
+            labels("Venue"),
+            labels("People"),
+            labels("Dietary needs"),
+            labels("Accessibility needs"),
+            labels("Interpretation needs"),
         ],
         header=True,
     )
@@ -466,27 +470,31 @@ def _catering(writer: _Writer, visit: Visit, context: BuildContext, attendance: 
         people = attendance.people_at(day, {s.id for s in sessions})
         diets = Counter(p.dietary for p in people if p.dietary)
         access = [f"{p.name}: {p.accessibility}" for p in people if p.accessibility]
-        access += [
-            f"{p.name}: step-free access" for p in people if p.step_free and not p.accessibility
-        ]
+        step_free = labels("step-free access")
+        access += [f"{p.name}: {step_free}" for p in people if p.step_free and not p.accessibility]
         interpretation = Counter(p.interpretation for p in people if p.interpretation)
         values = [
-            context.labels.full_date(day),
+            labels.full_date(day),
             "; ".join(f"{s.start:%H:%M} {s.title}" for s in sessions),
             venue_name,
             len(people),
             "; ".join(f"{need}: {n}" for need, n in sorted(diets.items())),
             "; ".join(access),
-            "; ".join(f"{_need_text(need)}: {n}" for need, n in sorted(interpretation.items())),
+            "; ".join(
+                f"{_need_text(need, labels)}: {n}" for need, n in sorted(interpretation.items())
+            ),
         ]
         lines = max(wrapped_lines(str(v), w) for v, w in zip(values, widths, strict=True))
         sheet.row_dimensions[number].height = lines * LINE_PT + 4
         writer.row(sheet, values, wrap=True)
 
 
-def _need_text(need: str) -> str:
+def _need_text(need: str, labels: Labels) -> str:
     source, into = interpretation_into(need)
-    return f"{source} into {into}" if source else f"into {into}"
+    target = labels.language_name(into or "")
+    if not source:
+        return labels("into {target}", target=target)
+    return labels("{source} into {target}", source=labels.language_name(source), target=target)
 
 
 def attendance_slots(
@@ -604,7 +612,7 @@ def _attendance(
     pages = -(-len(slots) // fits) if slots else 1
     per_page = -(-len(slots) // pages) if slots else 1
     sheet = writer.sheet(
-        f"Attendance {day.isoformat()}",
+        labels("Attendance {day}", day=day.isoformat()),
         widths + [SIGN_COLUMN_WIDTH] * len(slots),
         freeze=f"C{HEADER_ROW + 1}",
         fit=False,
@@ -672,9 +680,10 @@ def _letter(column: int) -> str:
     return str(get_column_letter(column))
 
 
-def _travel(writer: _Writer, visit: Visit) -> None:
-    sheet = writer.sheet("Travel & stay", [28, 28, 17, 17, 8], freeze="A2")
-    writer.row(sheet, ["Name", "Organisation", "Arrival", "Departure", "Nights"], header=True)
+def _travel(writer: _Writer, visit: Visit, labels: Labels) -> None:
+    sheet = writer.sheet(labels("Travel & stay"), [28, 28, 17, 17, 8], freeze="A2")
+    headers = [N_("Name"), N_("Organisation"), N_("Arrival"), N_("Departure"), N_("Nights")]
+    writer.row(sheet, [labels(h) for h in headers], header=True)
     travellers = sorted(
         visit.participants,
         key=lambda p: (p.arrival is None, p.arrival.isoformat() if p.arrival else "", p.name),
@@ -687,7 +696,8 @@ def _travel(writer: _Writer, visit: Visit) -> None:
             sheet, [person.name, person.organisation, person.arrival, person.departure, nights]
         )
     sheet.append([])
-    writer.row(sheet, ["Day", "Arriving", "Leaving", "Staying the night"], header=True)
+    headers = [N_("Day"), N_("Arriving"), N_("Leaving"), N_("Staying the night")]
+    writer.row(sheet, [labels(h) for h in headers], header=True)
     first, last = visit.details.start_date, visit.details.end_date
     day = first - timedelta(days=1)
     while day <= last:
@@ -703,19 +713,26 @@ def _travel(writer: _Writer, visit: Visit) -> None:
 
 
 def _hosts(writer: _Writer, visit: Visit, context: BuildContext) -> None:
-    sheet = writer.sheet("Hosts", [34, 16, 24, 26, 22, 28, 18, 30], freeze="A2")
-    writer.row(
-        sheet,
-        ["Institution", "Level", "Kind", "Contact", "Role", "Email", "Phone", "Website"],
-        header=True,
-    )
+    labels = context.labels
+    sheet = writer.sheet(labels("Hosts"), [34, 16, 24, 26, 22, 28, 18, 30], freeze="A2")
+    headers = [
+        N_("Institution"),
+        N_("Level"),
+        N_("Kind"),
+        N_("Contact"),
+        N_("Role"),
+        N_("Email"),
+        N_("Phone"),
+        N_("Website"),
+    ]
+    writer.row(sheet, [labels(h) for h in headers], header=True)
     for host in visit.hosts:
         contact = host.contact
         writer.row(
             sheet,
             [
                 host.name,
-                context.labels.level(host.level),
+                labels.level(host.level),
                 host.kind,
                 contact.name if contact else None,
                 contact.role if contact else None,
@@ -728,10 +745,15 @@ def _hosts(writer: _Writer, visit: Visit, context: BuildContext) -> None:
 
 def _feeds(writer: _Writer, visit: Visit, context: BuildContext) -> None:
     base = visit.details.publishing.base_url or ""
-    sheet = writer.sheet("Feeds", [28, 22, 90], freeze="A2")
+    labels = context.labels
+    sheet = writer.sheet(labels("Feeds"), [28, 22, 90], freeze="A2")
     writer.row(
         sheet,
-        ["Name", "Email", "Personal calendar link (send it to this person only)"],
+        [
+            labels("Name"),
+            labels("Email"),
+            labels("Personal calendar link (send it to this person only)"),
+        ],
         header=True,
     )
     for person in visit.participants:

@@ -17,14 +17,15 @@ from urllib.parse import quote
 
 from visitplan import __version__
 from visitplan.exporters import BuildContext
+from visitplan.i18n import N_
+from visitplan.labels import Labels
 from visitplan.model import Session, Visit, zone
 from visitplan.publication import uid_of
-from visitplan.wording import KIND_LABELS
 
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
 # The schema's pattern for time_zone_name (it leaves out names such as Etc/GMT+1).
 ZONE_NAME = re.compile(r"^([A-Z][a-z]+/[A-Z][a-z]+)|UTC$")
-NO_VENUE = "Elsewhere"
+NO_VENUE = N_("Elsewhere")
 
 
 class ScheduleJson:
@@ -34,7 +35,8 @@ class ScheduleJson:
     def render(self, visit: Visit, context: BuildContext) -> list[Path]:
         target = context.path("public", "schedule.json")
         target.write_text(
-            json.dumps(schedule(visit), indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+            json.dumps(schedule(visit, context.labels), indent=1, ensure_ascii=False) + "\n",
+            encoding="utf-8",
         )
         return [target]
 
@@ -43,15 +45,15 @@ def event_guid(visit: Visit, session_id: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, uid_of(visit, session_id)))
 
 
-def schedule(visit: Visit) -> dict[str, Any]:
+def schedule(visit: Visit, labels: Labels) -> dict[str, Any]:
     details = visit.details
     rooms = {v.id: v.name for v in visit.venues}
     days = []
     for index, (day, sessions) in enumerate(visit.sessions_by_day().items(), start=1):
         by_room: dict[str, list[dict[str, Any]]] = {}
         for session in sessions:
-            room = rooms.get(session.venue or "", NO_VENUE)
-            by_room.setdefault(room, []).append(_event(visit, session, room))
+            room = rooms.get(session.venue or "", labels(NO_VENUE))
+            by_room.setdefault(room, []).append(_event(visit, session, room, labels))
         # A day without sessions spans the whole day, with the visit's UTC offset.
         local = zone(details.timezone)
         starts = [s.starts_at for s in sessions] or [datetime.combine(day, time(), local)]
@@ -116,7 +118,7 @@ def web_uri(text: str) -> str:
     return quote(text, safe=":/?#[]@!$&'()*+,;=%~")
 
 
-def _event(visit: Visit, session: Session, room: str) -> dict[str, Any]:
+def _event(visit: Visit, session: Session, room: str, labels: Labels) -> dict[str, Any]:
     guid = event_guid(visit, session.id)
     hosts = [h.name for hid in session.hosts if (h := visit.host(hid)) is not None]
     base = visit.details.publishing.base_url
@@ -133,11 +135,11 @@ def _event(visit: Visit, session: Session, room: str) -> dict[str, Any]:
         "url": web_uri(f"{base}index.html#{session.id}") if base else f"urn:uuid:{guid}",
         "title": session.title,
         "subtitle": "",
-        "track": KIND_LABELS[session.kind],
+        "track": labels.kind(session.kind),
         "type": session.kind.value,
         "language": session.language or visit.details.language,
         "abstract": session.description or "",
-        "description": ("Hosts: " + ", ".join(hosts)) if hosts else "",
+        "description": labels("Hosts: {hosts}", hosts=", ".join(hosts)) if hosts else "",
         "persons": [{"name": name} for name in session.speakers],
         "links": [],
         "attachments": [],
