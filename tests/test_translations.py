@@ -124,3 +124,24 @@ def test_dutch_capitalises_the_ij_digraph() -> None:
 
     assert capitalised("ijsselmonde", "nl") == "IJsselmonde"
     assert capitalised("ijsselmonde", "en") == "Ijsselmonde"
+
+
+# Excel sheet names: at most 31 characters, none of : \ / ? * [ ]; "{day}" is a
+# 10-character date.
+SHEET_NAMES = [
+    "Participants",
+    "Summary",
+    "Catering & access",
+    "Attendance {day}",
+    "Travel & stay",
+    "Hosts",
+    "Feeds",
+]
+
+
+@pytest.mark.parametrize("language", languages())
+def test_sheet_names_fit_excel(language: str) -> None:
+    labels = Labels(language)
+    for message in SHEET_NAMES:
+        name = labels(message, day="2026-04-13") if "{day}" in message else labels(message)
+        assert len(name) <= 31 and not set(name) & set(":\\/?*[]"), (message, name)
