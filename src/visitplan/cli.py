@@ -241,16 +241,27 @@ def init(
             "milan-exchange-2026, italy-study-visit-2026 or shape-porto-lousada.",
         ),
     ] = None,
+    language: Annotated[
+        str | None,
+        typer.Option(
+            "--language",
+            "-l",
+            help="The visit's language, that of every output: en, da, de, el, es, fr, hr, "
+            "hu, it, nl, pl, pt or ro (default: the file's, en for the starter).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Create a visit folder with a commented visit.yaml to fill in.
 
     Example: visitplan init my-visit --example milan-exchange-2026
+    Example: visitplan init visita-atenas --language el
     """
     from visitplan.findings import InputError
     from visitplan.starter import init_folder
 
     try:
-        created = init_folder(folder, example)
+        created = init_folder(folder, example, language)
     except InputError as error:
         _fail_input(error.findings)
     console = _console()

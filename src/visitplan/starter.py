@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from importlib import resources
 from pathlib import Path
@@ -26,8 +27,12 @@ def example_names() -> list[str]:
     return sorted(p.name for p in root.iterdir() if (p / "visit.yaml").is_file())
 
 
-def init_folder(folder: Path, example: str | None = None) -> Path:
-    """Create ``folder`` with a starter visit.yaml or a copy of an example; never overwrite."""
+def init_folder(folder: Path, example: str | None = None, language: str | None = None) -> Path:
+    """Create ``folder`` with a starter visit.yaml or a copy of an example; never overwrite.
+
+    ``language`` sets the visit's language (that of every output) in the new file."""
+    if language is not None:
+        language = _known_language(language)
     if folder.exists() and not folder.is_dir():
         raise InputError.of(
             "VP010",
@@ -47,6 +52,8 @@ def init_folder(folder: Path, example: str | None = None) -> Path:
         template = resources.files("visitplan") / "templates" / STARTER
         target = folder / STARTER
         target.write_text(template.read_text(encoding="utf-8"), encoding="utf-8")
+        if language is not None:
+            _set_language(target, language)
         return target
     names = example_names()
     if example not in names:
@@ -65,4 +72,37 @@ def init_folder(folder: Path, example: str | None = None) -> Path:
             shutil.copytree(item, folder / item.name)
         else:
             shutil.copy2(item, folder / item.name)
+    if language is not None:
+        _set_language(folder / STARTER, language)
     return folder / STARTER
+
+
+# The visit's language line: "  language: en   # comment".
+_LANGUAGE_LINE = re.compile(r"^(  language:[ \t]*)([A-Za-z]{2,3})\b", re.MULTILINE)
+
+
+def _known_language(code: str) -> str:
+    """``code`` as a lower-case language code that CLDR knows, else InputError."""
+    from babel import Locale, UnknownLocaleError
+
+    from visitplan.i18n import languages
+
+    text = code.strip().lower()
+    try:
+        if not re.fullmatch(r"[a-z]{2,3}", text):
+            raise ValueError(text)
+        Locale.parse(text)
+    except (ValueError, UnknownLocaleError):
+        raise InputError.of(
+            "VP004",
+            f"'{code}' is not a language code",
+            f"use a two-letter code; the outputs are translated into {', '.join(languages())}",
+            Location("--language"),
+        ) from None
+    return text
+
+
+def _set_language(visit_file: Path, language: str) -> None:
+    """Change the first ``language:`` of the visit block, keeping the rest as written."""
+    text = visit_file.read_text(encoding="utf-8")
+    visit_file.write_text(_LANGUAGE_LINE.sub(rf"\g<1>{language}", text, count=1), encoding="utf-8")
