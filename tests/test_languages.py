@@ -197,3 +197,41 @@ def test_init_refuses_a_language_that_is_not_one(tmp_path: Path, run: Run, code:
     assert result.exit_code == 2
     assert "--language" in result.stderr and "VP004" in result.stderr
     assert not (tmp_path / "new").exists()
+
+
+def test_a_personal_feed_speaks_the_participants_first_language(tmp_path: Path) -> None:
+    """In an English visit, a participant whose first language is translated gets
+    their own feed's fixed texts in it, around the visit's own titles."""
+    from visitplan.state import read_state, state_path
+
+    other = QUICK
+    visit_file = tmp_path / "visit.yaml"
+    shutil.copytree(EXAMPLES / "milan-exchange-2026", tmp_path, dirs_exist_ok=True)
+    text = visit_file.read_text(encoding="utf-8")
+    marker = "country: BE, role: Outreach coordinator,"
+    assert marker in text
+    visit_file.write_text(text.replace(marker, f"{marker} languages: [{other}, en],", 1), "utf-8")
+    loaded = load_visit(visit_file)
+    (person,) = [p for p in loaded.visit.participants if p.languages[:1] == [other]]
+    english = next(p for p in loaded.visit.participants if not p.languages)
+    build(loaded, force=True)
+    tokens = read_state(state_path(visit_file)).tokens
+    own, labels = Labels(other), Labels("en")
+
+    def feed(person_id: str) -> list[Any]:
+        path = tmp_path / "build" / "public" / "p" / f"{tokens[person_id]}.ics"
+        return list(icalendar.Calendar.from_ical(path.read_bytes()).walk("VEVENT"))
+
+    mine = feed(person.id)
+    summaries = {str(e["SUMMARY"]) for e in mine}
+    assert own("Your arrival") in summaries and labels("Your arrival") not in summaries
+    kinds = {str(c) for e in mine for c in e.get("CATEGORIES").cats}
+    assert own.kind(loaded.visit.sessions[0].kind) in kinds
+    titles = {s.title for s in loaded.visit.sessions}
+    assert titles & summaries  # the visit's own titles, as written
+    theirs = feed(english.id)
+    assert labels("Your arrival") in {str(e["SUMMARY"]) for e in theirs}
+    # The same events, revisions and UIDs in both languages.
+    assert {(str(e["UID"]), int(e["SEQUENCE"])) for e in mine if "SEQUENCE" in e} == {
+        (str(e["UID"]), int(e["SEQUENCE"])) for e in theirs if "SEQUENCE" in e
+    }

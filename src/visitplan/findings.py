@@ -236,7 +236,7 @@ CATALOGUE: dict[str, CodeInfo] = _catalogue(
         I,
         "Some fixed wording of the documents is not available in the visit's language.",
         "Translate the catalogue src/visitplan/locale/<language>/LC_MESSAGES/visitplan.po "
-        "(see docs/translating.md), or use en, pt, it, fr, de or es.",
+        "(see docs/translating.md), or use one of the 13 translated languages.",
     ),
     # Schedule checks (exit code 1 for errors; with --strict for warnings too).
     CodeInfo(

@@ -517,7 +517,8 @@ class VisitDetails(Strict):
     )
     country: CountryCode = Field(description="Host country (ISO 3166 two-letter code).")
     language: LanguageCode = Field(
-        default="en", description="Language of the generated documents (en, pt, it, fr, de, es)."
+        default="en",
+        description="Language of every output: en, da, de, el, es, fr, hr, hu, it, nl, pl, pt, ro.",
     )
     guiding_question: str | None = Field(
         default=None, description="The question that guides the exchange."

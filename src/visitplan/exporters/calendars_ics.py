@@ -8,14 +8,17 @@ because personal feeds repeat the same events thousands of times.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import ClassVar
 
 from visitplan import __version__
 from visitplan.exporters import BuildContext
+from visitplan.i18n import languages
+from visitplan.labels import Labels
 from visitplan.model import Participant, SessionKind, Visit, zone
-from visitplan.publication import Publication, PublishedEvent, feed_path
+from visitplan.publication import Publication, PublishedEvent, event_text, feed_path, withdrawn
 from visitplan.text import lines_of_text, one_line
 
 PRODID = f"-//visitplan//visitplan {__version__}//EN"
@@ -52,12 +55,14 @@ class CalendarFeeds:
                 )
             )
         personal_header = _header(visit, title)
-        travel: dict[tuple[str, datetime], bytes] = {}
+        travel: dict[tuple[str, str, datetime], bytes] = {}
         by_group = {g: publication.events_for(g) for g in visit.group_keys()}
+        in_language = _InLanguage(visit, context, blocks)
         written += _guard_personal_folder(visit, context)
         for person in visit.participants:
             token = publication.tokens[person.id]
-            extra = list(_travel_events(visit, person, token, context, travel))
+            labels = in_language.labels(personal_language(visit, person))
+            extra = list(_travel_events(visit, person, token, context, labels, travel))
             events = by_group.get(person.group)
             if events is None:
                 events = publication.events_for(person.group)
@@ -66,13 +71,52 @@ class CalendarFeeds:
                     context.path("public", *feed_path("personal", token)),
                     personal_header,
                     events,
-                    blocks,
+                    in_language.blocks(labels.language),
                     zones,
                     extra,
                     visit.details.timezone,
                 )
             )
         return written
+
+
+def personal_language(visit: Visit, person: Participant) -> str:
+    """The language of a participant's own feed: their first language when the outputs
+    are translated into it, else the visit's."""
+    if person.languages and person.languages[0] in languages():
+        return person.languages[0]
+    return visit.details.language
+
+
+class _InLanguage:
+    """The events' blocks in each participant language, each made once, on first use."""
+
+    def __init__(self, visit: Visit, context: BuildContext, own: dict[str, bytes]) -> None:
+        self.visit = visit
+        self.context = context
+        self._labels = {visit.details.language: context.labels}
+        self._blocks = {visit.details.language: own}
+
+    def labels(self, language: str) -> Labels:
+        if language not in self._labels:
+            self._labels[language] = Labels(language)
+        return self._labels[language]
+
+    def blocks(self, language: str) -> dict[str, bytes]:
+        if language not in self._blocks:
+            labels = self.labels(language)
+            sessions = {s.id: s for s in self.visit.sessions}
+            blocks = {}
+            for event in self.context.publication.events:
+                session = sessions.get(event.session_id)
+                text = (
+                    event_text(self.visit, session, labels)
+                    if session is not None
+                    else withdrawn(event.text, labels)
+                )
+                blocks[event.session_id] = _event(replace(event, text=text), self.context.now)
+            self._blocks[language] = blocks
+        return self._blocks[language]
 
 
 def _header(visit: Visit, name: str) -> bytes:
@@ -186,7 +230,8 @@ def _travel_events(
     person: Participant,
     token: str,
     context: BuildContext,
-    cache: dict[tuple[str, datetime], bytes],
+    labels: Labels,
+    cache: dict[tuple[str, str, datetime], bytes],
 ) -> Iterable[bytes]:
     """The participant's own arrival and departure, in their personal feed only.
 
@@ -197,19 +242,19 @@ def _travel_events(
         if moment is None:
             continue
         local = moment.astimezone(zone(visit.details.timezone))
-        if (kind, local) not in cache:
-            cache[(kind, local)] = _travel_block(kind, local, context)
+        key = (labels.language, kind, local)
+        if key not in cache:
+            cache[key] = _travel_block(kind, local, context.now, labels)
         uid = _uid_line(travel_uid(visit, person, token, kind))
-        yield cache[(kind, local)].replace(f"UID:{TEMPLATE_UID}\r\n".encode(), uid)
+        yield cache[key].replace(f"UID:{TEMPLATE_UID}\r\n".encode(), uid)
 
 
-def _travel_block(kind: str, local: datetime, context: BuildContext) -> bytes:
+def _travel_block(kind: str, local: datetime, now: datetime, labels: Labels) -> bytes:
     from icalendar import Event
 
-    labels = context.labels
     vevent = Event()
     vevent.add("uid", TEMPLATE_UID)
-    vevent.add("dtstamp", context.now)
+    vevent.add("dtstamp", now)
     if local.time() in (time(0, 0), time(23, 59)):  # a date without a time: all day
         vevent.add("dtstart", local.date())
         vevent.add("dtend", local.date() + timedelta(days=1))
