@@ -235,3 +235,9 @@ def test_a_personal_feed_speaks_the_participants_first_language(tmp_path: Path) 
     assert {(str(e["UID"]), int(e["SEQUENCE"])) for e in mine if "SEQUENCE" in e} == {
         (str(e["UID"]), int(e["SEQUENCE"])) for e in theirs if "SEQUENCE" in e
     }
+
+
+def test_the_workbook_names_its_language(tmp_path: Path) -> None:
+    out, _ = build_in(tmp_path, "pt")
+    workbook = load_workbook(out / "private" / "participants.xlsx", read_only=True)
+    assert workbook.properties.language == Labels("pt").tag

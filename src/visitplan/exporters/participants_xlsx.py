@@ -89,6 +89,7 @@ class ParticipantsWorkbook:
 
         workbook = Workbook(write_only=True)
         labels = context.labels
+        workbook.properties.language = labels.tag  # the language Excel proofs in
         funding = visit.details.branding.funding
         writer = _Writer(
             workbook,
