@@ -375,14 +375,14 @@ def test_unknown_language_falls_back_to_english_and_says_so(tmp_path: Path) -> N
     folder = tmp_path
     text = (EXAMPLES / "milan-exchange-2026" / "visit.yaml").read_text(encoding="utf-8")
     (folder / "visit.yaml").write_text(
-        text.replace("  language: en\n", "  language: nl\n"), encoding="utf-8"
+        text.replace("  language: en\n", "  language: fi\n"), encoding="utf-8"
     )
     result = build(load_visit(folder / "visit.yaml"), folder / "build")
     notes = [f for f in result.findings if f.code == "VP020"]
-    assert len(notes) == 1 and "'nl'" in notes[0].message
+    assert len(notes) == 1 and "'fi'" in notes[0].message
     agenda = docx.Document(str(folder / "build" / "private" / "agenda.docx"))
     assert "Objectives" in [text for _, text in headings(agenda)]
-    assert cldr.full_date(date(2026, 1, 27), "nl") in [text for _, text in headings(agenda)]
+    assert cldr.full_date(date(2026, 1, 27), "fi") in [text for _, text in headings(agenda)]
 
 
 # -- files that open cleanly -----------------------------------------------------------

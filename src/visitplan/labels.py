@@ -75,6 +75,10 @@ class Labels:
         text = self._catalogue.translations.ngettext(singular, plural, n)
         return text.format(n=n, **values)
 
+    def colon(self, label: str) -> str:
+        """``label`` followed by a colon as the language writes it ("Lieu :" in French)."""
+        return self(N_("{label}:"), label=label)
+
     def kind(self, kind: SessionKind) -> str:
         return self(KINDS[kind])
 

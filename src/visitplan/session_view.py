@@ -74,7 +74,7 @@ def session_view(visit: Visit, session: Session, labels: Labels) -> SessionView:
     groups = ""
     if session.groups:
         names = [(g.name if (g := visit.group(gid)) else gid) for gid in session.groups]
-        groups = labels("Group") + ": " + ", ".join(names)
+        groups = labels.colon(labels("Group")) + " " + ", ".join(names)
     hosts = tuple(h.name for hid in session.hosts if (h := visit.host(hid)) is not None)
     return SessionView(
         session=session,

@@ -97,7 +97,7 @@ def write_agenda(agenda: Agenda, labels: Labels, target: Path, frame: Any) -> No
     word.add_version(document, frame)
     for label, value in agenda.facts:
         paragraph = document.add_paragraph()
-        paragraph.add_run(f"{label}: ").bold = True
+        paragraph.add_run(labels.colon(label) + " ").bold = True
         paragraph.add_run(value)
         paragraph.paragraph_format.space_after = Pt(0)
     if estimated_pages(agenda) >= CONTENTS_FROM_PAGES:
@@ -110,7 +110,7 @@ def write_agenda(agenda: Agenda, labels: Labels, target: Path, frame: Any) -> No
             add.add(objective, "List Bullet")
     if agenda.guiding_question:
         paragraph = document.add_paragraph()
-        paragraph.add_run(labels("Guiding question") + ": ").bold = True
+        paragraph.add_run(labels.colon(labels("Guiding question")) + " ").bold = True
         paragraph.add_run(agenda.guiding_question).italic = True
     header, _ = day_columns(agenda, labels)
     for day in agenda.days:

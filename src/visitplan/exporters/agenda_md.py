@@ -58,7 +58,8 @@ def agenda_lines(agenda: Agenda, labels: Labels) -> Iterable[str]:
             yield f"- {escape(objective)}"
     if agenda.guiding_question:
         yield ""
-        yield "**" + labels("Guiding question") + f":** {escape(agenda.guiding_question)}"
+        label = labels.colon(labels("Guiding question"))
+        yield f"**{label}** {escape(agenda.guiding_question)}"
     columns = [labels("Time"), labels("Session"), labels("Venue")]
     for day in agenda.days:
         yield ""

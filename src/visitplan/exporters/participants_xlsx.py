@@ -470,19 +470,24 @@ def _catering(writer: _Writer, visit: Visit, context: BuildContext, attendance: 
     for number, ((day, venue_name), sessions) in enumerate(in_time_order, start=2):
         people = attendance.people_at(day, {s.id for s in sessions})
         diets = Counter(p.dietary for p in people if p.dietary)
-        access = [f"{p.name}: {p.accessibility}" for p in people if p.accessibility]
+        access = [f"{labels.colon(p.name)} {p.accessibility}" for p in people if p.accessibility]
         step_free = labels("step-free access")
-        access += [f"{p.name}: {step_free}" for p in people if p.step_free and not p.accessibility]
+        access += [
+            f"{labels.colon(p.name)} {step_free}"
+            for p in people
+            if p.step_free and not p.accessibility
+        ]
         interpretation = Counter(p.interpretation for p in people if p.interpretation)
         values = [
             labels.full_date(day),
             "; ".join(f"{s.start:%H:%M} {s.title}" for s in sessions),
             venue_name,
             len(people),
-            "; ".join(f"{need}: {n}" for need, n in sorted(diets.items())),
+            "; ".join(f"{labels.colon(need)} {n}" for need, n in sorted(diets.items())),
             "; ".join(access),
             "; ".join(
-                f"{_need_text(need, labels)}: {n}" for need, n in sorted(interpretation.items())
+                f"{labels.colon(_need_text(need, labels))} {n}"
+                for need, n in sorted(interpretation.items())
             ),
         ]
         lines = max(wrapped_lines(str(v), w) for v, w in zip(values, widths, strict=True))

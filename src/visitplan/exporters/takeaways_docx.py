@@ -170,7 +170,7 @@ def write_takeaways(visit: Visit, labels: Labels, target: Path, frame: Any) -> N
     for n in range(1, GOOD_PRACTICE_BLOCKS + 1):
         # A bold line, not a heading: a placeholder must not reach the contents.
         title = add.add()
-        title.add_run(labels("Good practice {n}", n=n) + ": ").bold = True
+        title.add_run(labels.colon(labels("Good practice {n}", n=n)) + " ").bold = True
         word.placeholder(title, labels("Name of the practice"))
         title.paragraph_format.keep_with_next = True
         title.paragraph_format.space_before = Pt(8)
@@ -203,7 +203,7 @@ def write_takeaways(visit: Visit, labels: Labels, target: Path, frame: Any) -> N
     lines = representatives(visit, labels)
     for n, (country, text) in enumerate(lines):
         paragraph = add.add()
-        paragraph.add_run(f"{country}: ").bold = True
+        paragraph.add_run(labels.colon(country) + " ").bold = True
         paragraph.add_run(text + ("." if n == len(lines) - 1 else ";"))
 
     add.heading(labels("Institutions and organisations met"), level=1)
@@ -242,7 +242,7 @@ def _title_block(add: Any, visit: Visit, labels: Labels) -> None:
         paragraph = add.add()
         paragraph.paragraph_format.space_after = 0
         if label:
-            paragraph.add_run(f"{label}: ").bold = True
+            paragraph.add_run(labels.colon(label) + " ").bold = True
             paragraph.add_run(value)
         else:
             paragraph.add_run(value).bold = True
