@@ -39,6 +39,7 @@ def english_fragments(language: str) -> list[re.Pattern[str]]:
         template = read_po(stream)
     labels = Labels(language)
     found: set[str] = set()
+    translations: list[str] = []
     for message in template:
         if not message.id:
             continue
@@ -48,12 +49,16 @@ def english_fragments(language: str) -> list[re.Pattern[str]]:
             if len(ids) > 1
             else labels(ids[0], **_dummy(ids[0]))
         )
+        translations.append(translated)
         for english in ids:
             for piece in re.split(r"\{\w+\}", english):
                 piece = piece.strip(" :.,;()—-·")
-                if len(piece) >= 4 and re.search(r"[A-Za-z]{3}", piece) and piece not in translated:
+                if len(piece) >= 4 and re.search(r"[A-Za-z]{3}", piece):
                     found.add(piece)
-    return [re.compile(rf"(?<![\w-]){re.escape(piece)}(?![\w-])") for piece in sorted(found)]
+    patterns = [re.compile(rf"(?<![\w-]){re.escape(piece)}(?![\w-])") for piece in sorted(found)]
+    # A piece the language writes the same way in any of its own messages is its own
+    # word too (Italian "Date" for "Dates", German "Workshop").
+    return [p for p in patterns if not any(p.search(t) for t in translations)]
 
 
 def _dummy(message: str) -> dict[str, str]:
@@ -76,7 +81,7 @@ def own_texts(visit: Any) -> list[str]:
                 walk(item)
 
     walk(visit.model_dump(mode="json"))
-    return sorted((t for t in texts if t), key=len, reverse=True)
+    return sorted((t for t in texts if len(t) >= 4), key=len, reverse=True)
 
 
 def docx_texts(path: Path) -> Iterator[str]:
