@@ -90,7 +90,7 @@ def build_agenda(visit: Visit, labels: Labels, *, with_names: bool = True) -> Ag
         contact = host.contact
         parts = [contact.name, contact.role, contact.email, contact.phone] if contact else []
         host_rows.append((host.name, labels.level(host.level), ", ".join(p for p in parts if p)))
-    host_columns = [labels("Name"), labels("Level"), labels("Contact")]
+    host_columns = [labels.pgettext("institution", "Name"), labels("Level"), labels("Contact")]
     if not any(row[2] for row in host_rows):
         host_columns = host_columns[:2]
         host_rows = [row[:2] for row in host_rows]

@@ -68,12 +68,26 @@ class Labels:
         text = self._catalogue.translations.gettext(message)
         return text.format(**values) if values else text
 
+    def pgettext(self, context: str, message: str, **values: Any) -> str:
+        """``message`` in ``context``, for a word that reads differently in two places
+        ("Name" of a person, "Name" of an institution)."""
+        if not self._catalogue.has(message, context):
+            self.missing.add(message)
+        text = self._catalogue.translations.pgettext(context, message)
+        return text.format(**values) if values else text
+
     def plural(self, singular: str, plural: str, n: int, **values: Any) -> str:
         """The form of ``n`` in this language: ``labels.plural("{n} day", "{n} days", n)``."""
         if not self._catalogue.has(singular):
             self.missing.add(singular)
         text = self._catalogue.translations.ngettext(singular, plural, n)
         return text.format(n=n, **values)
+
+    @property
+    def semicolon(self) -> str:
+        """What separates the items of a list of phrases: "; " (Greek writes "· ",
+        its ";" being a question mark)."""
+        return self(N_("; "))
 
     def colon(self, label: str) -> str:
         """``label`` followed by a colon as the language writes it ("Lieu :" in French)."""

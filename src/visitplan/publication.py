@@ -189,7 +189,8 @@ def event_text(visit: Visit, session: Session, labels: Labels) -> EventText:
         lines.append(labels("Speakers: {speakers}", speakers=", ".join(session.speakers)))
     objectives = [o.text for oid in session.objectives if (o := visit.objective(oid))]
     if objectives:
-        lines.append(labels("Objectives: {objectives}", objectives="; ".join(objectives)))
+        listed = labels.semicolon.join(objectives)
+        lines.append(labels("Objectives: {objectives}", objectives=listed))
     lines += [line for line in (view.language, view.groups) if line]
     url = agenda_url(visit)
     if url:

@@ -480,12 +480,12 @@ def _catering(writer: _Writer, visit: Visit, context: BuildContext, attendance: 
         interpretation = Counter(p.interpretation for p in people if p.interpretation)
         values = [
             labels.full_date(day),
-            "; ".join(f"{s.start:%H:%M} {s.title}" for s in sessions),
+            labels.semicolon.join(f"{s.start:%H:%M} {s.title}" for s in sessions),
             venue_name,
             len(people),
-            "; ".join(f"{labels.colon(need)} {n}" for need, n in sorted(diets.items())),
-            "; ".join(access),
-            "; ".join(
+            labels.semicolon.join(f"{labels.colon(need)} {n}" for need, n in sorted(diets.items())),
+            labels.semicolon.join(access),
+            labels.semicolon.join(
                 f"{labels.colon(_need_text(need, labels))} {n}"
                 for need, n in sorted(interpretation.items())
             ),

@@ -204,12 +204,12 @@ def write_takeaways(visit: Visit, labels: Labels, target: Path, frame: Any) -> N
     for n, (country, text) in enumerate(lines):
         paragraph = add.add()
         paragraph.add_run(labels.colon(country) + " ").bold = True
-        paragraph.add_run(text + ("." if n == len(lines) - 1 else ";"))
+        paragraph.add_run(text + ("." if n == len(lines) - 1 else labels.semicolon.rstrip()))
 
     add.heading(labels("Institutions and organisations met"), level=1)
     met = [h.name for h in visit.hosts]
     if met:
-        add.add("; ".join(met) + ".")
+        add.add(labels.semicolon.join(met) + ".")
     document.save(str(target))
 
 
