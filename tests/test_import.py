@@ -10,8 +10,8 @@ from pathlib import Path
 
 from conftest import EXAMPLES, Run
 from data import registrations
-from visitplan.importers import ImportResult, import_participants
 from visitplan.load import load_visit
+from visitplan.participants import ImportResult, import_participants
 
 
 def by_name(result: ImportResult) -> dict[str, dict[str, object]]:

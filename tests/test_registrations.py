@@ -9,8 +9,8 @@ import pytest
 
 from conftest import EXAMPLES, Run
 from data import real_sheets
-from visitplan.importers import ImportResult, import_participants
 from visitplan.load import load_visit
+from visitplan.participants import ImportResult, import_participants
 
 
 def by_name(result: ImportResult) -> dict[str, dict[str, object]]:

@@ -738,7 +738,7 @@ def participants_import(
     Example: visitplan participants import registrations.xlsx --visit my-visit/visit.yaml
     """
     from visitplan.findings import InputError
-    from visitplan.importers import import_participants
+    from visitplan.participants import import_participants
 
     visit = _load(visit_file).visit if visit_file else None
     overrides = {}
@@ -761,7 +761,7 @@ def participants_import(
                 markup=False,
             )
             raise typer.Exit(EXIT_INPUT)
-        from visitplan.importers.columns import FIELDS
+        from visitplan.participants.columns import FIELDS
 
         if name.strip() not in FIELDS:
             _console(stderr=True).print(
@@ -786,7 +786,7 @@ def participants_import(
         _fail_input(error.findings)
     _print_import_summary(result)
     if report is not None:
-        from visitplan.importers.report import write_rejected
+        from visitplan.participants.report import write_rejected
 
         write_rejected(report, result)
         _console(stderr=True).print(f"Rejected rows written to {report}")
@@ -794,7 +794,7 @@ def participants_import(
     if visit_file is not None:
         kept = _merge_into(visit_file, result, dry_run)
     if output == "json":
-        from visitplan.importers.report import write_account
+        from visitplan.participants.report import write_account
 
         write_account(sys.stdout, {**result.account(), "kept_corrections": kept})
     elif visit_file is None:
@@ -858,13 +858,13 @@ def _merge_into(visit_file: Path, result: Any, dry_run: bool) -> list[str]:
     import difflib
 
     from visitplan.findings import InputError
-    from visitplan.importers.visit_file import (
+    from visitplan.load import load_text
+    from visitplan.participants.visit_file import (
         merge_participants,
         read_imported,
         write_atomically,
         write_imported,
     )
-    from visitplan.load import load_text
 
     original = visit_file.read_text(encoding="utf-8")
     merged = merge_participants(original, result.taken, read_imported(visit_file))
@@ -933,7 +933,7 @@ def participants_template(
 
     Example: visitplan participants template -o registrations.xlsx --visit my-visit/visit.yaml
     """
-    from visitplan.importers.template import write_template
+    from visitplan.participants.template import write_template
 
     if out.exists():
         _console(stderr=True).print(

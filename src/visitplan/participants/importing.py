@@ -23,14 +23,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from visitplan.importers.columns import (
+from visitplan.model import Visit
+from visitplan.participants.columns import (
     HEADER_SEARCH_ROWS,
     ColumnMap,
     looks_like_header,
     map_columns,
     normalise_header,
 )
-from visitplan.importers.normalise import (
+from visitplan.participants.normalise import (
     DateOrder,
     LanguageProblem,
     ValueProblem,
@@ -45,8 +46,7 @@ from visitplan.importers.normalise import (
     parse_moment,
     yes_no,
 )
-from visitplan.importers.read import MAX_CELL_CHARS, MAX_COLUMNS, Cell, read_sheet
-from visitplan.model import Visit
+from visitplan.participants.read import MAX_CELL_CHARS, MAX_COLUMNS, Cell, read_sheet
 
 DATE_FIELDS = ("arrival", "departure", "timestamp")
 # What forms write where there is no address (Microsoft Forms: "anonymous").

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from visitplan.importers import ImportResult
+from visitplan.participants.importing import ImportResult
 
 # Text starting like a formula is prefixed with an apostrophe, so that a spreadsheet
 # program opening the report shows it instead of running it.

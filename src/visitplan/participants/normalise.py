@@ -12,8 +12,8 @@ import unicodedata
 from datetime import date, datetime, time, timedelta
 from functools import cache, lru_cache
 
-from visitplan.importers.columns import normalise_header
 from visitplan.names import NAME_PARTICLES
+from visitplan.participants.columns import normalise_header
 
 
 class ValueProblem(ValueError):

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from visitplan.atomic import real_path, replace_file
-from visitplan.importers import Imported
+from visitplan.participants.importing import Imported
 
 _TOP_LEVEL = re.compile(r"^[^\s#]")
 _PARTICIPANTS = re.compile(r"^participants\s*:")
