@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from visitplan.model import Visit
 from visitplan.participants.columns import (
@@ -71,6 +71,11 @@ SINGLE_LINE = frozenset(
         "interpretation",
     }
 )
+# A participant's field as it is written to the visit file: text, a yes, or a list of
+# language codes.
+FieldValue = str | bool | list[str]
+Fields = dict[str, FieldValue]
+
 FIELD_ORDER = (
     "id",
     "name",
@@ -137,7 +142,7 @@ class Imported:
     """A participant as it will be written: model field names, YAML-ready values."""
 
     row: int
-    fields: dict[str, Any]
+    fields: Fields
     stamp: datetime | None = None
     cells: list[Cell] = field(default_factory=list)
     key: str = ""  # name and organisation, compared (set once by _person_key)
@@ -146,6 +151,48 @@ class Imported:
     @property
     def email(self) -> str:
         return str(self.fields.get("email") or "")
+
+    @property
+    def name(self) -> str:
+        return str(self.fields["name"])
+
+    @property
+    def id(self) -> str:
+        """The participant's id: given in the sheet, or once ids are assigned."""
+        return str(self.fields.get("id") or "")
+
+
+class RejectedAccount(TypedDict):
+    row: int
+    reason: str
+    hint: str
+
+
+class MergedAccount(TypedDict):
+    row: int
+    into_row: int
+    why: str
+
+
+class WarningAccount(TypedDict):
+    row: int
+    column: str
+    header: str
+    message: str
+    left_out: bool
+
+
+class ImportAccount(TypedDict):
+    """The whole import as plain data, as ``--format json`` prints it."""
+
+    sheet: str
+    rows_read: int
+    participants: list[Fields]
+    rejected: list[RejectedAccount]
+    merged: list[MergedAccount]
+    warnings: list[WarningAccount]
+    unmapped_columns: list[str]
+    notes: list[str]
 
 
 @dataclass
@@ -165,7 +212,7 @@ class ImportResult:
     def accounted(self) -> bool:
         return len(self.taken) + len(self.merged) + len(self.rejected) == self.rows_read
 
-    def account(self) -> dict[str, Any]:
+    def account(self) -> ImportAccount:
         """The whole import as plain data (``--format json``)."""
         return {
             "sheet": self.sheet,
@@ -749,7 +796,7 @@ def _key(text: str) -> str:
 def _person_key(record: Imported) -> str:
     """Name and organisation, as one comparable key (one string: 200,000 of them)."""
     if not record.key:
-        name, organisation = record.fields["name"], record.fields.get("organisation", "")
+        name, organisation = record.name, str(record.fields.get("organisation", ""))
         record.key = f"{_key(name)}\x1f{_key(organisation)}"
     return record.key
 
@@ -765,7 +812,7 @@ def _deduplicate(records: list[Imported], result: ImportResult) -> None:
         same = "same email"
         if record.email:
             earlier = by_email.get(record.email)
-            if earlier is not None and _key(earlier.fields["name"]) != _key(record.fields["name"]):
+            if earlier is not None and _key(earlier.name) != _key(record.name):
                 result.rejected.append(
                     Rejected(
                         record.row,
@@ -801,11 +848,10 @@ def _as_cells(record: Imported, result: ImportResult) -> list[Cell]:
     """The record's values in the columns they came from (for the rejected-rows report)."""
     cells: list[Cell] = [None] * len(result.headers)
     for name, index in result.columns.items():
-        value = record.fields.get(name)
-        if isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
+        found = record.fields.get(name)
+        value: Cell = ", ".join(str(v) for v in found) if isinstance(found, list) else found
         if name == "given_name":
-            value = record.fields.get("name")
+            value = record.name
         if index < len(cells) and value is not None:
             cells[index] = value
     return cells
@@ -833,7 +879,7 @@ def _assign_ids(records: list[Imported], visit: Visit | None) -> None:
         if match:
             fields["id"] = match
             continue
-        base = fields.get("id") or ascii_slug(fields["name"]) or "participant"
+        base = record.id or ascii_slug(record.name) or "participant"
         candidate, n = base, suffixes.get(base, 1)
         while candidate in used:  # linear: each base remembers the suffix it reached
             n += 1

@@ -18,12 +18,17 @@ import json
 import os
 import re
 import stat
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from visitplan.atomic import real_path, replace_file
-from visitplan.participants.importing import Imported
+from visitplan.findings import Finding
+from visitplan.participants.importing import Imported, ImportResult
+
+# What an import took from the sheet, per participant id: field -> value.
+Remembered = dict[str, Mapping[str, object]]
 
 _TOP_LEVEL = re.compile(r"^[^\s#]")
 _PARTICIPANTS = re.compile(r"^participants\s*:")
@@ -36,11 +41,76 @@ class Merge:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # corrections kept, said for a person
-    imported: dict[str, dict[str, Any]] = field(default_factory=dict)  # for the next time
+    imported: Remembered = field(default_factory=dict)  # for the next time
 
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated)
+
+
+@dataclass(frozen=True)
+class MergeOutcome:
+    """What merging an import into a visit file did, or would do (``dry_run``)."""
+
+    visit_file: Path
+    added: int
+    updated: int
+    unchanged: int
+    kept: list[str]  # corrections by hand that the sheet did not overrule, said for a person
+    changed: bool  # the participants would change
+    dry_run: bool
+    problems: list[Finding] = field(default_factory=list)  # the merged file would not load
+    diff: list[str] = field(default_factory=list)  # unified diff of a dry run's change
+    backup: Path | None = None  # where the previous version was kept
+    write_error: str | None = None  # why the file could not be written
+
+    @property
+    def summary(self) -> str:
+        return f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged"
+
+
+def merge_into_visit_file(visit_file: Path, result: ImportResult, dry_run: bool) -> MergeOutcome:
+    """Merge ``result``'s participants into ``visit_file``: checked as a whole visit
+    before anything is written, replaced atomically with a backup, and what was imported
+    remembered for the next time. A dry run computes the diff and writes nothing."""
+    import difflib
+
+    from visitplan.findings import InputError
+    from visitplan.load import load_text
+
+    original = visit_file.read_text(encoding="utf-8")
+    merged = merge_participants(original, result.taken, read_imported(visit_file))
+    outcome = MergeOutcome(
+        visit_file,
+        len(merged.added),
+        len(merged.updated),
+        len(merged.unchanged),
+        merged.kept,
+        merged.changed,
+        dry_run,
+    )
+    if not merged.changed:
+        if not dry_run:
+            write_imported(visit_file, merged.imported)
+        return outcome
+    try:
+        load_text(merged.text, str(visit_file))
+    except InputError as error:
+        return replace(outcome, problems=error.findings)
+    if dry_run:
+        diff = difflib.unified_diff(
+            original.splitlines(keepends=True),
+            merged.text.splitlines(keepends=True),
+            str(visit_file),
+            f"{visit_file} (after import)",
+        )
+        return replace(outcome, diff=list(diff))
+    try:
+        backup = write_atomically(visit_file, merged.text)
+    except OSError as error:
+        return replace(outcome, write_error=str(error.strerror or error))
+    write_imported(visit_file, merged.imported)
+    return replace(outcome, backup=backup)
 
 
 def block_range(lines: list[str]) -> tuple[int, int] | None:
@@ -68,7 +138,7 @@ def _yaml() -> Any:
 
 
 def merge_participants(
-    text: str, imported: list[Imported], previous: dict[str, dict[str, Any]] | None = None
+    text: str, imported: list[Imported], previous: Remembered | None = None
 ) -> Merge:
     """The visit file's text with ``imported`` merged into its participants.
 
@@ -95,13 +165,11 @@ def merge_participants(
         str(p.get("email")).lower(): p for p in people if isinstance(p, dict) and p.get("email")
     }
     for record in imported:
-        current = by_id.get(record.fields["id"]) or (
-            by_email.get(record.email) if record.email else None
-        )
+        current = by_id.get(record.id) or (by_email.get(record.email) if record.email else None)
         if current is None:
             people.append(CommentedMap(record.fields))
-            result.added.append(record.fields["id"])
-            result.imported[record.fields["id"]] = dict(record.fields)
+            result.added.append(record.id)
+            result.imported[record.id] = dict(record.fields)
             continue
         last = (previous or {}).get(str(current.get("id")), {})
         result.imported[str(current.get("id"))] = dict(record.fields)
@@ -159,7 +227,7 @@ def _item_indent(block: list[str]) -> int | None:
     return None
 
 
-def _shown(value: Any) -> str:
+def _shown(value: object) -> str:
     if value is None:
         return "(empty)"
     if isinstance(value, list):
@@ -171,7 +239,7 @@ def imported_path(visit_file: Path) -> Path:
     return visit_file.with_name(f".{visit_file.name}.imported.json")
 
 
-def read_imported(visit_file: Path) -> dict[str, dict[str, Any]]:
+def read_imported(visit_file: Path) -> Remembered:
     """What the last import took from the sheet, per participant id ({} when unknown)."""
     try:
         data = json.loads(imported_path(visit_file).read_text(encoding="utf-8"))
@@ -183,7 +251,7 @@ def read_imported(visit_file: Path) -> dict[str, dict[str, Any]]:
     return {str(k): v for k, v in people.items() if isinstance(v, dict)}
 
 
-def write_imported(visit_file: Path, imported: dict[str, dict[str, Any]]) -> None:
+def write_imported(visit_file: Path, imported: Remembered) -> None:
     """Remember what was imported; private (0600), written whole or not at all."""
     path = imported_path(visit_file)
     temp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
@@ -197,7 +265,7 @@ def write_imported(visit_file: Path, imported: dict[str, dict[str, Any]]) -> Non
         temp.unlink(missing_ok=True)
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> object:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, bool) or value is None:
