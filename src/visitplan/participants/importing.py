@@ -16,12 +16,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import TypedDict, TypeVar
 
 from visitplan.model import Visit
 from visitplan.participants.columns import (
@@ -362,15 +362,15 @@ def import_participants(
         try:
             row_cells, warnings = read_cells(row, header)
             result.warnings.extend(warnings)
-            fields, stamp, warnings = normalise_fields(row.number, row_cells, context)
-            result.warnings.extend(warnings)
-            validate_row(fields)
+            read = normalise_fields(row.number, row_cells, context)
+            result.warnings.extend(read.warnings)
+            validate_row(read.moments)
         except _Skip as skip:
             result.rejected.append(Rejected(row.number, str(skip), skip.hint, row.cells))
             continue
         # The row's own cells are not kept: on 200,000 rows they would double the memory.
         # A row rejected later is reported with its fields in their columns.
-        records.append(Imported(row.number, fields, stamp))
+        records.append(Imported(row.number, read.fields, read.stamp))
     account_for(records, result, visit)
     return result
 
@@ -598,126 +598,204 @@ def read_cells(row: Row, header: ColumnMap) -> tuple[Cells, list[CellWarning]]:
 # -- step 2: cells to fields ------------------------------------------------------------
 
 
-def normalise_fields(
-    number: int, cells: Cells, context: Context
-) -> tuple[dict[str, Any], datetime | None, list[CellWarning]]:
+@dataclass(slots=True)
+class RowFields:
+    """One row read into a participant's fields, with the moments its dates name."""
+
+    fields: Fields
+    moments: dict[str, datetime]
+    warnings: list[CellWarning]
+
+    @property
+    def stamp(self) -> datetime | None:
+        """When the form was submitted, if the sheet says."""
+        return self.moments.get("timestamp")
+
+
+def normalise_fields(number: int, cells: Cells, context: Context) -> RowFields:
     """The participant's fields from one row's cells. A cell that cannot be read is left
     out with a warning; only a row without a name is rejected (``_Skip``)."""
-    warnings: list[CellWarning] = []
-    fields: dict[str, Any] = {}
-    values = cells.values
-    raw = {
-        name: values[index] for name, index in cells.header.by_field.items() if index < len(values)
-    }
-    for name, mapped in context.value_map.items():
-        if raw.get(name) is not None:
-            raw[name] = mapped.get(normalise_header(raw[name]), raw[name])
-    cell = raw.get
+    row = _RowReader(number, cells, context)
+    row.fields["name"] = _full_name(row)
+    _read_contact(row)
+    moments = _read_moments(row)
+    _read_texts(row)
+    _read_group(row)
+    _read_flags(row)
+    _read_languages(row)
+    _read_given_id(row)
+    _keep_unmapped(row)
+    fields = {k: v for k, v in row.fields.items() if v is not None}
+    return RowFields(fields, moments, row.warnings)
 
-    def warn(name: str, message: str, hint: str) -> None:
-        letter, heading = cells.column(name)
-        warnings.append(
-            CellWarning(number, letter, heading, f"{message}; left out of this row — {hint}", True)
+
+_Value = TypeVar("_Value")
+
+
+class _RowReader:
+    """A row's cells by field, after --map-value, and the fields and warnings made of them."""
+
+    __slots__ = ("cells", "context", "fields", "number", "raw", "warnings")
+
+    def __init__(self, number: int, cells: Cells, context: Context) -> None:
+        self.number, self.cells, self.context = number, cells, context
+        values = cells.values
+        self.raw = {
+            name: values[index]
+            for name, index in cells.header.by_field.items()
+            if index < len(values)
+        }
+        for name, mapped in context.value_map.items():
+            value = self.raw.get(name)
+            if value is not None:
+                self.raw[name] = mapped.get(normalise_header(value), value)
+        self.fields: dict[str, FieldValue | None] = {}
+        self.warnings: list[CellWarning] = []
+
+    def cell(self, name: str) -> Cell:
+        return self.raw.get(name)
+
+    def text(self, name: str) -> str:
+        return clean_text(self.raw.get(name))
+
+    def warn(self, name: str, message: str, hint: str) -> None:
+        """Leave the field's cell out of the row, saying why at its row and column."""
+        letter, heading = self.cells.column(name)
+        self.warnings.append(
+            CellWarning(
+                self.number, letter, heading, f"{message}; left out of this row — {hint}", True
+            )
         )
 
-    def read(name: str, reader: Any, *args: Any) -> Any:
+    def read(self, name: str, reader: Callable[[Cell], _Value]) -> _Value | None:
+        """``reader`` applied to the field's cell; None, with a warning, if it cannot."""
         try:
-            return reader(cell(name), *args)
+            return reader(self.raw.get(name))
         except ValueProblem as problem:
-            warn(name, str(problem), problem.hint)
+            self.warn(name, str(problem), problem.hint)
             return None
 
-    name = clean_name(cell("name"))
+
+def _full_name(row: _RowReader) -> str:
+    name = clean_name(row.cell("name"))
     if not name:
-        name = " ".join(
-            p for p in (clean_name(cell("given_name")), clean_name(cell("family_name"))) if p
-        )
+        parts = (clean_name(row.cell("given_name")), clean_name(row.cell("family_name")))
+        name = " ".join(p for p in parts if p)
     if not name:
         raise _Skip("no name", "fill in the participant's name")
-    fields["name"] = name
+    return name
 
-    email = clean_text(cell("email"))
+
+def _read_contact(row: _RowReader) -> None:
+    """Email (forms' "anonymous" is no email) and country."""
+    email = row.text("email")
     if email and email.lower() not in NO_EMAIL:
-        fields["email"] = read("email", clean_email)
-    if clean_text(cell("country")):
-        fields["country"] = read("country", country_code)
+        row.fields["email"] = row.read("email", clean_email)
+    if row.text("country"):
+        row.fields["country"] = row.read("country", country_code)
 
+
+def _read_moments(row: _RowReader) -> dict[str, datetime]:
+    """The row's dates; arrival and departure also as the text the visit file holds."""
     moments: dict[str, datetime] = {}
     for key in DATE_FIELDS:
-        moment = read(key, parse_moment, context.orders.get(key, DateOrder.DAY_FIRST))
+        order = row.context.orders.get(key, DateOrder.DAY_FIRST)
+        moment = row.read(key, partial(parse_moment, order=order))
         if moment is not None:
             moments[key] = moment
     for key in ("arrival", "departure"):
         if key in moments:
             moment = moments[key]
             plain_date = moment.time() == datetime.min.time() and not isinstance(
-                cells.get(key), datetime
+                row.cells.get(key), datetime
             )
-            fields[key] = _moment_text(moment, plain_date)
+            row.fields[key] = _moment_text(moment, plain_date)
+    return moments
 
+
+def _read_texts(row: _RowReader) -> None:
+    """Free text; a need written as "none" or "no" is no need."""
     for key in ("organisation", "role", "notes"):
-        text = clean_text(cell(key))
+        text = row.text(key)
         if text:
-            fields[key] = text
+            row.fields[key] = text
     for key in ("dietary", "accessibility"):
-        text = clean_text(cell(key))
+        text = row.text(key)
         if text and not means_no_need(text):
-            fields[key] = text
-    phone = clean_phone(cell("phone"), fields.get("country"))
+            row.fields[key] = text
+    country = row.fields.get("country")
+    phone = clean_phone(row.cell("phone"), country if isinstance(country, str) else None)
     if phone:
-        fields["phone"] = phone
+        row.fields["phone"] = phone
 
-    chosen = clean_text(cell("group"))
-    if chosen:
-        found = context.groups.find(chosen) if context.groups else chosen
-        if found:
-            fields["group"] = found
-        elif context.groups is not None:
-            warn(
-                "group",
-                f"'{chosen}' is not one of the visit's groups",
-                f"known groups: {context.groups.listing}; add '{chosen}' to a group's "
-                f'aliases: in the visit file, or say which it is: --map-value "group:'
-                f'{chosen}=GROUP-ID"',
-            )
-    elif context.group:
-        fields["group"] = context.group
 
+def _read_group(row: _RowReader) -> None:
+    """The group chosen in the row, found among the visit's; else the import's --group."""
+    chosen = row.text("group")
+    groups = row.context.groups
+    if not chosen:
+        if row.context.group:
+            row.fields["group"] = row.context.group
+        return
+    found = groups.find(chosen) if groups else chosen
+    if found:
+        row.fields["group"] = found
+    elif groups is not None:
+        row.warn(
+            "group",
+            f"'{chosen}' is not one of the visit's groups",
+            f"known groups: {groups.listing}; add '{chosen}' to a group's "
+            f'aliases: in the visit file, or say which it is: --map-value "group:'
+            f'{chosen}=GROUP-ID"',
+        )
+
+
+def _read_flags(row: _RowReader) -> None:
+    """Yes/no answers: a yes is kept, a no left out, anything else warned about."""
     for key in ("step_free", "migrant", "public"):
-        answer = cell(key)
+        answer = row.cell(key)
         flag = yes_no(answer)
         if flag:
-            fields[key] = True
+            row.fields[key] = True
         elif flag is None and clean_text(answer):
-            warn(key, f"'{clean_text(answer)}' is not a yes or a no", "write Yes or No")
+            row.warn(key, f"'{clean_text(answer)}' is not a yes or a no", "write Yes or No")
 
+
+def _read_languages(row: _RowReader) -> None:
+    """Languages spoken (the known ones of a cell are kept) and interpretation needed."""
     try:
-        languages = language_codes(cell("languages"))
+        languages = language_codes(row.cell("languages"))
     except LanguageProblem as problem:
-        warn("languages", str(problem), problem.hint)
+        row.warn("languages", str(problem), problem.hint)
         languages = problem.known
     if languages:
-        fields["languages"] = languages
-
-    need = read("interpretation", interpretation_need)
+        row.fields["languages"] = languages
+    need = row.read("interpretation", interpretation_need)
     if need:
-        fields["interpretation"] = need
+        row.fields["interpretation"] = need
 
-    given_id = clean_text(cell("id"))
+
+def _read_given_id(row: _RowReader) -> None:
+    given_id = row.text("id")
     if given_id:
-        fields["id"] = given_id
-    header = context.header
-    if context.keep_unmapped and header.unmapped:
-        extra = [
-            f"{h}: {clean_text(cells.values[i])}"
-            for i, h in enumerate(header.headers)
-            if h in header.unmapped and i < len(cells.values) and clean_text(cells.values[i])
-        ]
-        if extra:
-            fields["notes"] = "; ".join(filter(None, [fields.get("notes"), *extra]))
-    fields = {k: v for k, v in fields.items() if v is not None}
-    fields["_moments"] = moments
-    return fields, moments.get("timestamp"), warnings
+        row.fields["id"] = given_id
+
+
+def _keep_unmapped(row: _RowReader) -> None:
+    """With --keep-unmapped, the text of unrecognised columns goes into the notes."""
+    header, values = row.context.header, row.cells.values
+    if not (row.context.keep_unmapped and header.unmapped):
+        return
+    extra = [
+        f"{h}: {clean_text(values[i])}"
+        for i, h in enumerate(header.headers)
+        if h in header.unmapped and i < len(values) and clean_text(values[i])
+    ]
+    if extra:
+        notes = row.fields.get("notes")
+        row.fields["notes"] = "; ".join(
+            filter(None, [notes if isinstance(notes, str) else None, *extra])
+        )
 
 
 @lru_cache(maxsize=4096)
@@ -763,8 +841,8 @@ def interpretation_need(value: object) -> str | None:
 # -- step 3: what only the whole row can tell ------------------------------------------------
 
 
-def validate_row(fields: dict[str, Any]) -> None:
-    moments: dict[str, datetime] = fields.pop("_moments", {})
+def validate_row(moments: dict[str, datetime]) -> None:
+    """What only the whole row can tell: a departure before the arrival."""
     if (
         "arrival" in moments
         and "departure" in moments
