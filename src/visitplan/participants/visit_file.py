@@ -144,78 +144,133 @@ def merge_participants(
 
     ``previous`` is what the last import took from the sheet (``read_imported``): a field
     changed by hand since then, and unchanged in the sheet, keeps the hand's value."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
     lines = text.splitlines(keepends=True)
-    found = block_range(lines)
-    yaml = _yaml()
-    if found is None:
-        block_text, start, end = "participants:\n", len(lines), len(lines)
-    else:
-        start, end = found
-        block_text = "".join(lines[start:end])
-    document = yaml.load(block_text) or CommentedMap()
-    people = document.get("participants")
-    if not isinstance(people, CommentedSeq):
-        people = CommentedSeq(people or [])
-        document["participants"] = people
+    block = _Block.of(lines)
     result = Merge(text="", imported=dict(previous or {}))
-    by_id = {str(p.get("id")): p for p in people if isinstance(p, dict)}
-    by_email = {
-        str(p.get("email")).lower(): p for p in people if isinstance(p, dict) and p.get("email")
-    }
+    known = _Known(block.people)
     for record in imported:
-        current = by_id.get(record.id) or (by_email.get(record.email) if record.email else None)
-        if current is None:
-            people.append(CommentedMap(record.fields))
-            result.added.append(record.id)
-            result.imported[record.id] = dict(record.fields)
-            continue
-        last = (previous or {}).get(str(current.get("id")), {})
-        result.imported[str(current.get("id"))] = dict(record.fields)
-        changed = False
-        for key, value in record.fields.items():
-            if key == "id":
-                continue
-            here = current.get(key)
-            if _plain(here) == _plain(value):
-                continue
-            if key in last and _plain(last[key]) == _plain(value):
-                result.kept.append(
-                    f"kept your correction of {key} for row {record.row} "
-                    f"({record.fields.get('name', '')}): {_shown(here)}, not {_shown(value)} "
-                    "as the sheet still says"
-                )
-                continue
-            current[key] = value
-            changed = True
-        (result.updated if changed else result.unchanged).append(str(current.get("id")))
+        _merge_record(block.people, known, record, previous or {}, result)
     if not result.changed:
         result.text = text
-        return result
-    indent = _item_indent(lines[start:end]) if found is not None else None
-    if not result.updated and indent is not None:
-        # Only additions: the existing entries stay exactly as the user wrote them.
-        added = [item for item in people if str(item.get("id")) in set(result.added)]
+    elif not result.updated and (indent := block.indent) is not None:
+        result.text = block.with_additions(indent, set(result.added))
+    else:
+        result.text = block.rewritten()
+    return result
+
+
+@dataclass
+class _Block:
+    """The ``participants:`` block of a visit file's lines, [start, end), as ruamel reads it."""
+
+    lines: list[str]
+    start: int
+    end: int
+    found: bool  # False: the file has no block yet, and it goes at the end
+    yaml: Any  # ruamel's round-trip reader, which writes the block back
+    document: Any  # ruamel's round-trip mapping holding the block
+    people: Any  # ruamel's round-trip list of participants
+
+    @classmethod
+    def of(cls, lines: list[str]) -> _Block:
+        from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+        found = block_range(lines)
+        if found is None:
+            block_text, start, end = "participants:\n", len(lines), len(lines)
+        else:
+            start, end = found
+            block_text = "".join(lines[start:end])
+        yaml = _yaml()
+        document = yaml.load(block_text) or CommentedMap()
+        people = document.get("participants")
+        if not isinstance(people, CommentedSeq):
+            people = CommentedSeq(people or [])
+            document["participants"] = people
+        return cls(lines, start, end, found is not None, yaml, document, people)
+
+    @property
+    def indent(self) -> int | None:
+        return _item_indent(self.lines[self.start : self.end]) if self.found else None
+
+    def with_additions(self, indent: int, added: set[str]) -> str:
+        """The file with only the added participants appended to the block: the existing
+        entries stay exactly as the user wrote them."""
+        lines, start, end = self.lines, self.start, self.end
         appender = _yaml()
         appender.indent(mapping=2, sequence=indent + 2, offset=indent)
         stream = io.StringIO()
-        appender.dump(added, stream)
+        appender.dump([item for item in self.people if str(item.get("id")) in added], stream)
         tail = "".join(lines[start:end])
         if not tail.endswith("\n"):
             tail += "\n"
-        result.text = "".join(lines[:start]) + tail + stream.getvalue() + "".join(lines[end:])
-        return result
-    stream = io.StringIO()
-    yaml.dump(document, stream)
-    new_block = stream.getvalue()
-    prefix = "".join(lines[:start])
-    if found is None and prefix and not prefix.endswith("\n"):
-        prefix += "\n"
-    if found is None and prefix:
-        prefix += "\n"
-    result.text = prefix + new_block + "".join(lines[end:])
-    return result
+        return "".join(lines[:start]) + tail + stream.getvalue() + "".join(lines[end:])
+
+    def rewritten(self) -> str:
+        """The file with the whole block written anew (a new block goes at the end, after
+        a blank line)."""
+        stream = io.StringIO()
+        self.yaml.dump(self.document, stream)
+        prefix = "".join(self.lines[: self.start])
+        if not self.found and prefix and not prefix.endswith("\n"):
+            prefix += "\n"
+        if not self.found and prefix:
+            prefix += "\n"
+        return prefix + stream.getvalue() + "".join(self.lines[self.end :])
+
+
+def _merge_record(
+    people: Any, known: _Known, record: Imported, previous: Remembered, result: Merge
+) -> None:
+    """Add ``record``, or update the participant it already is (found by id, then email)."""
+    from ruamel.yaml.comments import CommentedMap
+
+    current = known.find(record)
+    if current is None:
+        people.append(CommentedMap(record.fields))
+        result.added.append(record.id)
+        result.imported[record.id] = dict(record.fields)
+        return
+    its_id = str(current.get("id"))
+    result.imported[its_id] = dict(record.fields)
+    changed = _update(current, record, previous.get(its_id, {}), result)
+    (result.updated if changed else result.unchanged).append(its_id)
+
+
+class _Known:
+    """The participants already in the file, by id and by email (as the file was read:
+    one just added is not found again)."""
+
+    def __init__(self, people: Any) -> None:
+        self.by_id = {str(p.get("id")): p for p in people if isinstance(p, dict)}
+        self.by_email = {
+            str(p.get("email")).lower(): p for p in people if isinstance(p, dict) and p.get("email")
+        }
+
+    def find(self, record: Imported) -> Any:
+        return self.by_id.get(record.id) or (
+            self.by_email.get(record.email) if record.email else None
+        )
+
+
+def _update(current: Any, record: Imported, last: Mapping[str, object], result: Merge) -> bool:
+    """Write the sheet's values into ``current``, but for corrections by hand that the
+    sheet did not overrule; whether anything changed."""
+    changed = False
+    for key, value in record.fields.items():
+        here = current.get(key)
+        if key == "id" or _plain(here) == _plain(value):
+            continue
+        if key in last and _plain(last[key]) == _plain(value):
+            result.kept.append(
+                f"kept your correction of {key} for row {record.row} "
+                f"({record.fields.get('name', '')}): {_shown(here)}, not {_shown(value)} "
+                "as the sheet still says"
+            )
+            continue
+        current[key] = value
+        changed = True
+    return changed
 
 
 def _item_indent(block: list[str]) -> int | None:
