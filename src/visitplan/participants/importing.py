@@ -46,7 +46,7 @@ from visitplan.participants.normalise import (
     parse_moment,
     yes_no,
 )
-from visitplan.participants.read import MAX_CELL_CHARS, MAX_COLUMNS, Cell, read_sheet
+from visitplan.participants.read import MAX_CELL_CHARS, MAX_COLUMNS, Cell, Sheet, read_sheet
 
 DATE_FIELDS = ("arrival", "departure", "timestamp")
 # What forms write where there is no address (Microsoft Forms: "anonymous").
@@ -286,52 +286,9 @@ def import_participants(
 
     ``value_map`` rewrites values before they are read: field -> {value as typed: value}.
     """
-    from visitplan.findings import InputError, Location
-
     table = read_sheet(path, sheet)
-    header: ColumnMap | None = None
-    data: list[Row] = []
-    header_warnings: list[CellWarning] = []
-    next_row = 0
-    for number, cells in table.rows:
-        if header is None:
-            if number > HEADER_SEARCH_ROWS:
-                break
-            cleaned, header_warnings = _clean_header(number, cells)
-            if looks_like_header(cleaned) or (mapping and _names_mapped(cleaned, mapping)):
-                header = map_columns(number, cleaned, mapping or {})
-                next_row = number + 1
-            continue
-        # A workbook leaves out rows without cells; they count as the empty rows they are.
-        # (The reader refuses sheets that reach past its LAST_ROW, so this is bounded.)
-        data.extend(Row(n, []) for n in range(next_row, number))
-        data.append(Row(number, cells))
-        next_row = number + 1
-    if header is None:
-        raise InputError.of(
-            "VP010",
-            f"no header row found in the first {HEADER_SEARCH_ROWS} rows of '{table.name}'",
-            "the sheet needs a row that names its columns (Name, Email, Country, ...); "
-            'for other headings, say which is which: --map "Nome do participante=name"',
-            Location(str(path)),
-        )
-    if "name" not in header.fields.values() and not {"given_name", "family_name"} & set(
-        header.fields.values()
-    ):
-        hint = 'say which column holds the name: --map "Your header=name"'
-        if mapping:
-            hint = (
-                f"none of the --map headers ({', '.join(repr(k) for k in mapping)}) is a "
-                f"heading of row {header.header_row}, or none of them maps to name; copy the "
-                "heading exactly as the sheet shows it"
-            )
-        raise InputError.of(
-            "VP010",
-            f"no column for the participants' names in '{table.name}' (headers: "
-            f"{', '.join(h for h in header.headers if h)})",
-            hint,
-            Location(str(path), header.header_row),
-        )
+    found, data, header_warnings = _header_and_rows(table, mapping or {})
+    header = _checked_header(found, table, path, mapping or {})
     while data and _empty(data[-1].cells):
         data.pop()
     result = ImportResult(table.name, header.headers, len(data))
@@ -376,6 +333,66 @@ def import_participants(
 
 
 # -- the header and the sheet as a whole ----------------------------------------------
+
+
+def _header_and_rows(
+    table: Sheet, mapping: dict[str, str]
+) -> tuple[ColumnMap | None, list[Row], list[CellWarning]]:
+    """The header (the first row that looks like one, or names a --map heading, in the
+    first HEADER_SEARCH_ROWS) and the rows below it, empty ones included."""
+    header: ColumnMap | None = None
+    data: list[Row] = []
+    header_warnings: list[CellWarning] = []
+    next_row = 0
+    for number, cells in table.rows:
+        if header is None:
+            if number > HEADER_SEARCH_ROWS:
+                break
+            cleaned, header_warnings = _clean_header(number, cells)
+            if looks_like_header(cleaned) or (mapping and _names_mapped(cleaned, mapping)):
+                header = map_columns(number, cleaned, mapping)
+                next_row = number + 1
+            continue
+        # A workbook leaves out rows without cells; they count as the empty rows they are.
+        # (The reader refuses sheets that reach past its LAST_ROW, so this is bounded.)
+        data.extend(Row(n, []) for n in range(next_row, number))
+        data.append(Row(number, cells))
+        next_row = number + 1
+    return header, data, header_warnings
+
+
+def _checked_header(
+    header: ColumnMap | None, table: Sheet, path: Path, mapping: dict[str, str]
+) -> ColumnMap:
+    """The header; a sheet without one, or without a column for the names, is refused."""
+    from visitplan.findings import InputError, Location
+
+    if header is None:
+        raise InputError.of(
+            "VP010",
+            f"no header row found in the first {HEADER_SEARCH_ROWS} rows of '{table.name}'",
+            "the sheet needs a row that names its columns (Name, Email, Country, ...); "
+            'for other headings, say which is which: --map "Nome do participante=name"',
+            Location(str(path)),
+        )
+    if "name" in header.fields.values() or {"given_name", "family_name"} & set(
+        header.fields.values()
+    ):
+        return header
+    hint = 'say which column holds the name: --map "Your header=name"'
+    if mapping:
+        hint = (
+            f"none of the --map headers ({', '.join(repr(k) for k in mapping)}) is a "
+            f"heading of row {header.header_row}, or none of them maps to name; copy the "
+            "heading exactly as the sheet shows it"
+        )
+    raise InputError.of(
+        "VP010",
+        f"no column for the participants' names in '{table.name}' (headers: "
+        f"{', '.join(h for h in header.headers if h)})",
+        hint,
+        Location(str(path), header.header_row),
+    )
 
 
 def _clean_header(number: int, cells: list[Cell]) -> tuple[list[Cell], list[CellWarning]]:
