@@ -716,8 +716,10 @@ def _read_moments(row: _RowReader) -> dict[str, datetime]:
     """The row's dates; arrival and departure also as the text the visit file holds."""
     moments: dict[str, datetime] = {}
     for key in DATE_FIELDS:
+        if row.raw.get(key) is None:  # nothing to read, nothing to say
+            continue
         order = row.context.orders.get(key, DateOrder.DAY_FIRST)
-        moment = row.read(key, partial(parse_moment, order=order))
+        moment = row.read(key, _moment_reader(order))
         if moment is not None:
             moments[key] = moment
     for key in ("arrival", "departure"):
@@ -813,6 +815,11 @@ def _keep_unmapped(row: _RowReader) -> None:
         row.fields["notes"] = "; ".join(
             filter(None, [notes if isinstance(notes, str) else None, *extra])
         )
+
+
+@lru_cache(maxsize=8)
+def _moment_reader(order: str) -> Callable[[Cell], datetime | None]:
+    return partial(parse_moment, order=order)
 
 
 @lru_cache(maxsize=4096)
