@@ -300,3 +300,36 @@ def test_a_departure_before_the_arrival_is_refused_by_the_row_check() -> None:
 
     with pytest.raises(Exception, match="before arrival"):
         validate_row(read.moments)
+
+
+# -- paths the library cannot write ------------------------------------------------------
+
+
+def test_a_report_that_cannot_be_written_is_a_located_error_and_imports_nothing(
+    tmp_path: Path, run: Run
+) -> None:
+    from conftest import EXAMPLES
+
+    sheet = registrations.google_forms_csv(tmp_path)
+    visit = _milan_copy(tmp_path / "visit", EXAMPLES)
+    before = visit.read_bytes()
+    report = tmp_path / "no such folder" / "rejected.csv"
+
+    result = run("participants", "import", sheet, "--visit", visit, "--report", report)
+
+    assert result.exit_code == 2
+    assert "VP010" in result.stderr and report.name in result.stderr
+    assert "Traceback" not in result.stderr
+    assert visit.read_bytes() == before
+    assert not report.parent.exists()
+
+
+def test_a_template_that_cannot_be_written_is_a_located_error(tmp_path: Path, run: Run) -> None:
+    out = tmp_path / "no such folder" / "registrations.xlsx"
+
+    result = run("participants", "template", "-o", out)
+
+    assert result.exit_code == 2
+    assert "VP010" in result.stderr and out.name in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.parent.exists()

@@ -735,7 +735,8 @@ def participants_import(
     an earlier one), or rejected with its row number and the reason. A cell that cannot
     be read (a country, a date, a group) is left out of its row with a warning at its
     row and column. Exit 0: all rows taken or merged, every cell read; 1: some rows were
-    rejected or some cells left out; 2: the file cannot be read.
+    rejected or some cells left out; 2: the file cannot be read, or the report cannot
+    be written.
 
     Example: visitplan participants import registrations.xlsx --visit my-visit/visit.yaml
     """
@@ -918,8 +919,13 @@ def participants_template(
             f"{out} exists already; choose another name with -o.", style="bold red"
         )
         raise typer.Exit(EXIT_INPUT)
+    from visitplan.findings import InputError
+
     groups = [g.name for g in _load(visit_file).visit.groups] if visit_file else []
-    write_template(out, groups)
+    try:
+        write_template(out, groups)
+    except InputError as error:
+        _fail_input(error.findings)
     _console().print(
         f"Wrote {out}. Share it, then: visitplan participants import {out} --visit visit.yaml"
     )

@@ -58,7 +58,8 @@ def import_sheet(
 ) -> ImportOutcome:
     """Import ``sheet_file``; write its rejected rows to ``report``; merge the participants
     into ``visit_file`` (whose loaded ``visit`` gives the groups and the known ids).
-    Raises ``InputError`` when the sheet cannot be read."""
+    Raises ``InputError`` when the sheet cannot be read or the report cannot be written
+    (then the visit file is left as it was)."""
     from visitplan.participants.report import write_rejected
 
     result = import_participants(
@@ -71,6 +72,17 @@ def import_sheet(
         value_map=options.value_map,
     )
     if report is not None:
-        write_rejected(report, result)
+        try:
+            write_rejected(report, result)
+        except OSError as error:
+            from visitplan.findings import InputError, Location
+
+            raise InputError.of(
+                "VP010",
+                f"the report {report} cannot be written ({error.strerror or error}); "
+                "nothing was imported",
+                "choose a folder that exists and that you may write to, e.g. --report rejected.csv",
+                Location(str(report)),
+            ) from None
     merge = merge_into_visit_file(visit_file, result, dry_run) if visit_file else None
     return ImportOutcome(result, report, merge)
