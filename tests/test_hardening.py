@@ -198,7 +198,7 @@ def test_a_full_disk_is_a_clear_error_and_the_old_output_stays(
 def test_an_interrupted_import_never_leaves_half_a_visit_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from visitplan.importers import visit_file as writer
+    from visitplan.participants import visit_file as writer
 
     path = write(tmp_path, MINIMAL)
 

@@ -10,11 +10,12 @@ from pathlib import Path
 
 from conftest import EXAMPLES, Run
 from data import registrations
-from visitplan.importers import ImportResult, import_participants
 from visitplan.load import load_visit
+from visitplan.participants import ImportResult, import_participants
+from visitplan.participants.importing import Fields
 
 
-def by_name(result: ImportResult) -> dict[str, dict[str, object]]:
+def by_name(result: ImportResult) -> dict[str, Fields]:
     return {str(r.fields["name"]): r.fields for r in result.taken}
 
 

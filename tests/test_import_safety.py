@@ -206,7 +206,7 @@ def test_an_empty_styled_cell_far_away_costs_nothing(tmp_path: Path, run: Run) -
 
 
 def test_a_cell_over_the_length_limit_is_left_out_with_its_place(tmp_path: Path, run: Run) -> None:
-    from visitplan.importers.read import MAX_CELL_CHARS
+    from visitplan.participants.read import MAX_CELL_CHARS
 
     code, account, _ = _import_json(run, real_sheets.long_cell_xlsx(tmp_path, MAX_CELL_CHARS * 3))
     assert code == 1
@@ -241,7 +241,7 @@ def test_a_huge_text_in_a_small_workbook_is_read_and_left_out(tmp_path: Path, ru
 
 
 def test_more_rows_than_the_limit_are_refused_with_the_line(tmp_path: Path, run: Run) -> None:
-    from visitplan.importers.read import LAST_ROW
+    from visitplan.participants.read import LAST_ROW
 
     path = tmp_path / "long.csv"
     path.write_text("Name,Email\n" + "x,\n" * LAST_ROW, encoding="utf-8")
@@ -251,7 +251,7 @@ def test_more_rows_than_the_limit_are_refused_with_the_line(tmp_path: Path, run:
 
 
 def test_columns_beyond_the_limit_are_said_not_read(tmp_path: Path, run: Run) -> None:
-    from visitplan.importers.read import MAX_COLUMNS
+    from visitplan.participants.read import MAX_COLUMNS
 
     path = tmp_path / "wide.csv"
     with path.open("w", encoding="utf-8", newline="") as stream:

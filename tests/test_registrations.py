@@ -10,11 +10,12 @@ import pytest
 from cldr import language_name
 from conftest import EXAMPLES, Run
 from data import real_sheets
-from visitplan.importers import ImportResult, import_participants
 from visitplan.load import load_visit
+from visitplan.participants import ImportResult, import_participants
+from visitplan.participants.importing import Fields
 
 
-def by_name(result: ImportResult) -> dict[str, dict[str, object]]:
+def by_name(result: ImportResult) -> dict[str, Fields]:
     return {str(r.fields["name"]): r.fields for r in result.taken}
 
 
@@ -83,7 +84,7 @@ def test_a_greek_form_reads_like_a_latin_one(tmp_path: Path) -> None:
     assert giorgos["country"] == "CY" and giorgos["languages"] == ["el", "fr"]
     assert "interpretation" not in giorgos  # "Καμία": none
     assert people["Maria Konstantinou"]["id"] == "maria-konstantinou"
-    ids = [r.fields["id"] for r in result.taken]
+    ids = [str(r.fields["id"]) for r in result.taken]
     assert len(set(ids)) == len(ids) and not any(i.startswith("participant") for i in ids)
 
 

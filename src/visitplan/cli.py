@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from visitplan.build import BuildResult
     from visitplan.findings import Finding
     from visitplan.load import Loaded
+    from visitplan.participants.importing import ImportResult
+    from visitplan.participants.visit_file import MergeOutcome
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
@@ -715,16 +717,54 @@ def participants_import(
     an earlier one), or rejected with its row number and the reason. A cell that cannot
     be read (a country, a date, a group) is left out of its row with a warning at its
     row and column. Exit 0: all rows taken or merged, every cell read; 1: some rows were
-    rejected or some cells left out; 2: the file cannot be read.
+    rejected or some cells left out; 2: the file cannot be read, or the report cannot
+    be written.
 
     Example: visitplan participants import registrations.xlsx --visit my-visit/visit.yaml
     """
     from visitplan.findings import InputError
-    from visitplan.importers import import_participants
+    from visitplan.participants.outcome import ImportOptions, import_sheet
 
     visit = _load(visit_file).visit if visit_file else None
+    options = ImportOptions(
+        sheet=sheet,
+        mapping=_parse_maps(mapping or []),
+        value_map=_parse_value_maps(value_mapping or []),
+        group=group,
+        keep_unmapped=keep_unmapped,
+    )
+    try:
+        outcome = import_sheet(
+            sheet_file,
+            options,
+            visit=visit,
+            visit_file=visit_file,
+            report=report,
+            dry_run=dry_run,
+        )
+    except InputError as error:
+        _fail_input(error.findings)
+    _print_import_summary(outcome.result)
+    if outcome.report is not None:
+        _console(stderr=True).print(f"Rejected rows written to {outcome.report}")
+    if outcome.merge is not None:
+        _print_merge(outcome.merge)
+    if output == "json":
+        from visitplan.participants.report import write_account
+
+        write_account(sys.stdout, outcome.account())
+    elif visit_file is None:
+        from visitplan.participants.report import write_participants_yaml
+
+        write_participants_yaml(sys.stdout, outcome.result)
+    if not outcome.complete:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _parse_maps(items: list[str]) -> dict[str, str]:
+    """--map "Header=field" options as heading -> field."""
     overrides = {}
-    for item in mapping or []:
+    for item in items:
         header, _, field = item.rpartition("=")
         if not header or not field:
             _console(stderr=True).print(
@@ -732,8 +772,13 @@ def participants_import(
             )
             raise typer.Exit(EXIT_INPUT)
         overrides[header.strip()] = field.strip()
+    return overrides
+
+
+def _parse_value_maps(items: list[str]) -> dict[str, dict[str, str]]:
+    """--map-value "field:Value=meaning" options as field -> value as typed -> meaning."""
     values: dict[str, dict[str, str]] = {}
-    for item in value_mapping or []:
+    for item in items:
         name, _, rest = item.partition(":")
         typed, _, meaning = rest.rpartition("=")
         if not name.strip() or not typed.strip() or not meaning.strip():
@@ -743,7 +788,7 @@ def participants_import(
                 markup=False,
             )
             raise typer.Exit(EXIT_INPUT)
-        from visitplan.importers.columns import FIELDS
+        from visitplan.participants.columns import FIELDS
 
         if name.strip() not in FIELDS:
             _console(stderr=True).print(
@@ -754,38 +799,10 @@ def participants_import(
             )
             raise typer.Exit(EXIT_INPUT)
         values.setdefault(name.strip(), {})[typed.strip()] = meaning.strip()
-    try:
-        result = import_participants(
-            sheet_file,
-            sheet=sheet,
-            mapping=overrides,
-            group=group,
-            visit=visit,
-            keep_unmapped=keep_unmapped,
-            value_map=values,
-        )
-    except InputError as error:
-        _fail_input(error.findings)
-    _print_import_summary(result)
-    if report is not None:
-        from visitplan.importers.report import write_rejected
-
-        write_rejected(report, result)
-        _console(stderr=True).print(f"Rejected rows written to {report}")
-    kept: list[str] = []
-    if visit_file is not None:
-        kept = _merge_into(visit_file, result, dry_run)
-    if output == "json":
-        from visitplan.importers.report import write_account
-
-        write_account(sys.stdout, {**result.account(), "kept_corrections": kept})
-    elif visit_file is None:
-        _print_participants(result, output)
-    if result.rejected or any(w.dropped for w in result.warnings):
-        raise typer.Exit(EXIT_FINDINGS)
+    return values
 
 
-def _print_import_summary(result: Any) -> None:
+def _print_import_summary(result: ImportResult) -> None:
     from rich.table import Table
 
     console = _console(stderr=True)
@@ -828,72 +845,34 @@ def _print_import_summary(result: Any) -> None:
         )
 
 
-def _print_participants(result: Any, output: str) -> None:
-    from ruamel.yaml import YAML
-
-    yaml = YAML(typ="rt")
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.dump({"participants": [r.fields for r in result.taken]}, sys.stdout)
-
-
-def _merge_into(visit_file: Path, result: Any, dry_run: bool) -> list[str]:
-    import difflib
-
-    from visitplan.findings import InputError
-    from visitplan.importers.visit_file import (
-        merge_participants,
-        read_imported,
-        write_atomically,
-        write_imported,
-    )
-    from visitplan.load import load_text
-
-    original = visit_file.read_text(encoding="utf-8")
-    merged = merge_participants(original, result.taken, read_imported(visit_file))
+def _print_merge(merge: MergeOutcome) -> None:
     console = _console(stderr=True)
-    for kept in merged.kept:
+    for kept in merge.kept:
         console.print(kept, markup=False)
-    summary = (
-        f"{len(merged.added)} added, {len(merged.updated)} updated, "
-        f"{len(merged.unchanged)} unchanged"
-    )
-    if not merged.changed:
-        if not dry_run:
-            write_imported(visit_file, merged.imported)
-        console.print(f"{visit_file}: nothing to change ({summary}).")
-        return merged.kept
-    try:
-        load_text(merged.text, str(visit_file))
-    except InputError as error:
+    visit_file = merge.visit_file
+    if not merge.changed:
+        console.print(f"{visit_file}: nothing to change ({merge.summary}).")
+    elif merge.problems:
         console.print(
             f"{visit_file} was not changed: with these participants it would not be valid:",
             style="bold red",
         )
-        _fail_input(error.findings)
-    if dry_run:
-        diff = difflib.unified_diff(
-            original.splitlines(keepends=True),
-            merged.text.splitlines(keepends=True),
-            str(visit_file),
-            f"{visit_file} (after import)",
-        )
-        sys.stdout.writelines(diff)
-        console.print(f"Dry run: {summary}; nothing written.")
-        return merged.kept
-    try:
-        backup = write_atomically(visit_file, merged.text)
-    except OSError as error:
+        _fail_input(merge.problems)
+    elif merge.dry_run:
+        sys.stdout.writelines(merge.diff)
+        console.print(f"Dry run: {merge.summary}; nothing written.")
+    elif merge.write_error is not None:
         console.print(
-            f"{visit_file} was not changed: it cannot be written ({error.strerror or error}). "
+            f"{visit_file} was not changed: it cannot be written ({merge.write_error}). "
             "Free disk space or make it writable, then import again.",
             style="bold red",
             markup=False,
         )
-        raise typer.Exit(EXIT_FINDINGS) from None
-    write_imported(visit_file, merged.imported)
-    shown = backup.name if backup.parent == visit_file.absolute().parent else str(backup)
-    console.print(f"{visit_file}: {summary} (previous version kept as {shown}).")
-    return merged.kept
+        raise typer.Exit(EXIT_FINDINGS)
+    elif merge.backup is not None:
+        backup = merge.backup
+        shown = backup.name if backup.parent == visit_file.absolute().parent else str(backup)
+        console.print(f"{visit_file}: {merge.summary} (previous version kept as {shown}).")
 
 
 @participants_app.command("template")
@@ -915,15 +894,20 @@ def participants_template(
 
     Example: visitplan participants template -o registrations.xlsx --visit my-visit/visit.yaml
     """
-    from visitplan.importers.template import write_template
+    from visitplan.participants.template import write_template
 
     if out.exists():
         _console(stderr=True).print(
             f"{out} exists already; choose another name with -o.", style="bold red"
         )
         raise typer.Exit(EXIT_INPUT)
+    from visitplan.findings import InputError
+
     groups = [g.name for g in _load(visit_file).visit.groups] if visit_file else []
-    write_template(out, groups)
+    try:
+        write_template(out, groups)
+    except InputError as error:
+        _fail_input(error.findings)
     _console().print(
         f"Wrote {out}. Share it, then: visitplan participants import {out} --visit visit.yaml"
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -680,7 +681,7 @@ class ColumnMap:
         return self.by_field.get(name)
 
 
-def map_columns(header_row: int, cells: list[object], overrides: dict[str, str]) -> ColumnMap:
+def map_columns(header_row: int, cells: Sequence[object], overrides: dict[str, str]) -> ColumnMap:
     headers = [str(c).strip() if c is not None else "" for c in cells]
     fields: dict[int, str] = {}
     wanted = {normalise_header(k): v for k, v in overrides.items()}
@@ -706,7 +707,7 @@ def map_columns(header_row: int, cells: list[object], overrides: dict[str, str])
     return ColumnMap(header_row, headers, fields, unmapped)
 
 
-def looks_like_header(cells: list[object]) -> bool:
+def looks_like_header(cells: Sequence[object]) -> bool:
     """A row with at least two cells that name fields, one of them a name or an email."""
     found = {field_for(c) for c in cells if isinstance(c, str)}
     found.discard(None)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-from visitplan.importers import ImportResult
+from visitplan.participants.importing import ImportResult
 
 # Text starting like a formula is prefixed with an apostrophe, so that a spreadsheet
 # program opening the report shows it instead of running it.
@@ -37,7 +38,7 @@ def write_rejected(path: Path, result: ImportResult) -> None:
             )
 
 
-def write_account(stream: TextIO, account: dict[str, Any]) -> None:
+def write_account(stream: TextIO, account: Mapping[str, object]) -> None:
     """``account`` as JSON, one list item per line, written as it goes: 200,000
     participants never become one string in memory."""
     stream.write("{")
@@ -52,3 +53,12 @@ def write_account(stream: TextIO, account: dict[str, Any]) -> None:
         else:
             stream.write(json.dumps(value, ensure_ascii=False))
     stream.write("\n}\n")
+
+
+def write_participants_yaml(stream: TextIO, result: ImportResult) -> None:
+    """The participants taken, as the ``participants:`` block of a visit file."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.dump({"participants": [r.fields for r in result.taken]}, stream)

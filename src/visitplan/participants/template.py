@@ -7,7 +7,10 @@ needs and yes/no answers come from drop-down lists, and each column shows a hint
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from visitplan.findings import InputError
 
 COLUMNS: list[tuple[str, str, float]] = [
     # header, input hint, width
@@ -86,7 +89,21 @@ def write_template(path: Path, groups: list[str]) -> None:
         sheet.add_data_validation(validation)
         validation.add(f"{letter}2:{letter}{ROWS + 1}")
     sheet.freeze_panes = "A2"
-    workbook.save(path)
+    try:
+        workbook.save(path)
+    except OSError as error:
+        raise _not_written(path, error) from None
+
+
+def _not_written(path: Path, error: OSError) -> InputError:
+    from visitplan.findings import InputError, Location
+
+    return InputError.of(
+        "VP010",
+        f"{path} cannot be written ({error.strerror or error})",
+        "choose a folder that exists and that you may write to, e.g. -o registrations.xlsx",
+        Location(str(path)),
+    )
 
 
 def _validation(header: str, countries: int, groups: int) -> Any:

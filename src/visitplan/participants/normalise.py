@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from functools import cache, lru_cache
 
-from visitplan.importers.columns import normalise_header
 from visitplan.names import NAME_PARTICLES
+from visitplan.participants.columns import normalise_header
 
 
 class ValueProblem(ValueError):
@@ -376,7 +377,7 @@ class DateOrder:
     MONTH_FIRST = "month-first"
 
     @staticmethod
-    def of(values: list[object]) -> tuple[str, bool]:
+    def of(values: Sequence[object]) -> tuple[str, bool]:
         """The order, and whether the column gave no evidence either way."""
         day_first = month_first = False
         for value in values:

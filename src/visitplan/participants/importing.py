@@ -16,21 +16,22 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any
+from typing import TypedDict, TypeVar
 
-from visitplan.importers.columns import (
+from visitplan.model import Visit
+from visitplan.participants.columns import (
     HEADER_SEARCH_ROWS,
     ColumnMap,
     looks_like_header,
     map_columns,
     normalise_header,
 )
-from visitplan.importers.normalise import (
+from visitplan.participants.normalise import (
     DateOrder,
     LanguageProblem,
     ValueProblem,
@@ -45,8 +46,7 @@ from visitplan.importers.normalise import (
     parse_moment,
     yes_no,
 )
-from visitplan.importers.read import MAX_CELL_CHARS, MAX_COLUMNS, Cell, read_sheet
-from visitplan.model import Visit
+from visitplan.participants.read import MAX_CELL_CHARS, MAX_COLUMNS, Cell, Sheet, read_sheet
 
 DATE_FIELDS = ("arrival", "departure", "timestamp")
 # What forms write where there is no address (Microsoft Forms: "anonymous").
@@ -71,6 +71,11 @@ SINGLE_LINE = frozenset(
         "interpretation",
     }
 )
+# A participant's field as it is written to the visit file: text, a yes, or a list of
+# language codes.
+FieldValue = str | bool | list[str]
+Fields = dict[str, FieldValue]
+
 FIELD_ORDER = (
     "id",
     "name",
@@ -137,7 +142,7 @@ class Imported:
     """A participant as it will be written: model field names, YAML-ready values."""
 
     row: int
-    fields: dict[str, Any]
+    fields: Fields
     stamp: datetime | None = None
     cells: list[Cell] = field(default_factory=list)
     key: str = ""  # name and organisation, compared (set once by _person_key)
@@ -146,6 +151,48 @@ class Imported:
     @property
     def email(self) -> str:
         return str(self.fields.get("email") or "")
+
+    @property
+    def name(self) -> str:
+        return str(self.fields["name"])
+
+    @property
+    def id(self) -> str:
+        """The participant's id: given in the sheet, or once ids are assigned."""
+        return str(self.fields.get("id") or "")
+
+
+class RejectedAccount(TypedDict):
+    row: int
+    reason: str
+    hint: str
+
+
+class MergedAccount(TypedDict):
+    row: int
+    into_row: int
+    why: str
+
+
+class WarningAccount(TypedDict):
+    row: int
+    column: str
+    header: str
+    message: str
+    left_out: bool
+
+
+class ImportAccount(TypedDict):
+    """The whole import as plain data, as ``--format json`` prints it."""
+
+    sheet: str
+    rows_read: int
+    participants: list[Fields]
+    rejected: list[RejectedAccount]
+    merged: list[MergedAccount]
+    warnings: list[WarningAccount]
+    unmapped_columns: list[str]
+    notes: list[str]
 
 
 @dataclass
@@ -165,7 +212,7 @@ class ImportResult:
     def accounted(self) -> bool:
         return len(self.taken) + len(self.merged) + len(self.rejected) == self.rows_read
 
-    def account(self) -> dict[str, Any]:
+    def account(self) -> ImportAccount:
         """The whole import as plain data (``--format json``)."""
         return {
             "sheet": self.sheet,
@@ -239,52 +286,9 @@ def import_participants(
 
     ``value_map`` rewrites values before they are read: field -> {value as typed: value}.
     """
-    from visitplan.findings import InputError, Location
-
     table = read_sheet(path, sheet)
-    header: ColumnMap | None = None
-    data: list[Row] = []
-    header_warnings: list[CellWarning] = []
-    next_row = 0
-    for number, cells in table.rows:
-        if header is None:
-            if number > HEADER_SEARCH_ROWS:
-                break
-            cleaned, header_warnings = _clean_header(number, cells)
-            if looks_like_header(cleaned) or (mapping and _names_mapped(cleaned, mapping)):
-                header = map_columns(number, cleaned, mapping or {})
-                next_row = number + 1
-            continue
-        # A workbook leaves out rows without cells; they count as the empty rows they are.
-        # (The reader refuses sheets that reach past its LAST_ROW, so this is bounded.)
-        data.extend(Row(n, []) for n in range(next_row, number))
-        data.append(Row(number, cells))
-        next_row = number + 1
-    if header is None:
-        raise InputError.of(
-            "VP010",
-            f"no header row found in the first {HEADER_SEARCH_ROWS} rows of '{table.name}'",
-            "the sheet needs a row that names its columns (Name, Email, Country, ...); "
-            'for other headings, say which is which: --map "Nome do participante=name"',
-            Location(str(path)),
-        )
-    if "name" not in header.fields.values() and not {"given_name", "family_name"} & set(
-        header.fields.values()
-    ):
-        hint = 'say which column holds the name: --map "Your header=name"'
-        if mapping:
-            hint = (
-                f"none of the --map headers ({', '.join(repr(k) for k in mapping)}) is a "
-                f"heading of row {header.header_row}, or none of them maps to name; copy the "
-                "heading exactly as the sheet shows it"
-            )
-        raise InputError.of(
-            "VP010",
-            f"no column for the participants' names in '{table.name}' (headers: "
-            f"{', '.join(h for h in header.headers if h)})",
-            hint,
-            Location(str(path), header.header_row),
-        )
+    found, data, header_warnings = _header_and_rows(table, mapping or {})
+    header = _checked_header(found, table, path, mapping or {})
     while data and _empty(data[-1].cells):
         data.pop()
     result = ImportResult(table.name, header.headers, len(data))
@@ -315,20 +319,80 @@ def import_participants(
         try:
             row_cells, warnings = read_cells(row, header)
             result.warnings.extend(warnings)
-            fields, stamp, warnings = normalise_fields(row.number, row_cells, context)
-            result.warnings.extend(warnings)
-            validate_row(fields)
+            read = normalise_fields(row.number, row_cells, context)
+            result.warnings.extend(read.warnings)
+            validate_row(read.moments)
         except _Skip as skip:
             result.rejected.append(Rejected(row.number, str(skip), skip.hint, row.cells))
             continue
         # The row's own cells are not kept: on 200,000 rows they would double the memory.
         # A row rejected later is reported with its fields in their columns.
-        records.append(Imported(row.number, fields, stamp))
+        records.append(Imported(row.number, read.fields, read.stamp))
     account_for(records, result, visit)
     return result
 
 
 # -- the header and the sheet as a whole ----------------------------------------------
+
+
+def _header_and_rows(
+    table: Sheet, mapping: dict[str, str]
+) -> tuple[ColumnMap | None, list[Row], list[CellWarning]]:
+    """The header (the first row that looks like one, or names a --map heading, in the
+    first HEADER_SEARCH_ROWS) and the rows below it, empty ones included."""
+    header: ColumnMap | None = None
+    data: list[Row] = []
+    header_warnings: list[CellWarning] = []
+    next_row = 0
+    for number, cells in table.rows:
+        if header is None:
+            if number > HEADER_SEARCH_ROWS:
+                break
+            cleaned, header_warnings = _clean_header(number, cells)
+            if looks_like_header(cleaned) or (mapping and _names_mapped(cleaned, mapping)):
+                header = map_columns(number, cleaned, mapping)
+                next_row = number + 1
+            continue
+        # A workbook leaves out rows without cells; they count as the empty rows they are.
+        # (The reader refuses sheets that reach past its LAST_ROW, so this is bounded.)
+        data.extend(Row(n, []) for n in range(next_row, number))
+        data.append(Row(number, cells))
+        next_row = number + 1
+    return header, data, header_warnings
+
+
+def _checked_header(
+    header: ColumnMap | None, table: Sheet, path: Path, mapping: dict[str, str]
+) -> ColumnMap:
+    """The header; a sheet without one, or without a column for the names, is refused."""
+    from visitplan.findings import InputError, Location
+
+    if header is None:
+        raise InputError.of(
+            "VP010",
+            f"no header row found in the first {HEADER_SEARCH_ROWS} rows of '{table.name}'",
+            "the sheet needs a row that names its columns (Name, Email, Country, ...); "
+            'for other headings, say which is which: --map "Nome do participante=name"',
+            Location(str(path)),
+        )
+    if "name" in header.fields.values() or {"given_name", "family_name"} & set(
+        header.fields.values()
+    ):
+        return header
+    hint = 'say which column holds the name: --map "Your header=name"'
+    if mapping:
+        hint = (
+            f"none of the --map headers ({', '.join(repr(k) for k in mapping)}) is a "
+            f"heading of row {header.header_row}, or none of them maps to name; copy the "
+            "heading exactly as the sheet shows it"
+        )
+    raise InputError.of(
+        "VP010",
+        f"no column for the participants' names in '{table.name}' (headers: "
+        f"{', '.join(h for h in header.headers if h)})",
+        hint,
+        Location(str(path), header.header_row),
+    )
 
 
 def _clean_header(number: int, cells: list[Cell]) -> tuple[list[Cell], list[CellWarning]]:
@@ -551,126 +615,211 @@ def read_cells(row: Row, header: ColumnMap) -> tuple[Cells, list[CellWarning]]:
 # -- step 2: cells to fields ------------------------------------------------------------
 
 
-def normalise_fields(
-    number: int, cells: Cells, context: Context
-) -> tuple[dict[str, Any], datetime | None, list[CellWarning]]:
+@dataclass(slots=True)
+class RowFields:
+    """One row read into a participant's fields, with the moments its dates name."""
+
+    fields: Fields
+    moments: dict[str, datetime]
+    warnings: list[CellWarning]
+
+    @property
+    def stamp(self) -> datetime | None:
+        """When the form was submitted, if the sheet says."""
+        return self.moments.get("timestamp")
+
+
+def normalise_fields(number: int, cells: Cells, context: Context) -> RowFields:
     """The participant's fields from one row's cells. A cell that cannot be read is left
     out with a warning; only a row without a name is rejected (``_Skip``)."""
-    warnings: list[CellWarning] = []
-    fields: dict[str, Any] = {}
-    values = cells.values
-    raw = {
-        name: values[index] for name, index in cells.header.by_field.items() if index < len(values)
-    }
-    for name, mapped in context.value_map.items():
-        if raw.get(name) is not None:
-            raw[name] = mapped.get(normalise_header(raw[name]), raw[name])
-    cell = raw.get
+    row = _RowReader(number, cells, context)
+    row.fields["name"] = _full_name(row)
+    _read_contact(row)
+    moments = _read_moments(row)
+    _read_texts(row)
+    _read_group(row)
+    _read_flags(row)
+    _read_languages(row)
+    _read_given_id(row)
+    _keep_unmapped(row)
+    fields = {k: v for k, v in row.fields.items() if v is not None}
+    return RowFields(fields, moments, row.warnings)
 
-    def warn(name: str, message: str, hint: str) -> None:
-        letter, heading = cells.column(name)
-        warnings.append(
-            CellWarning(number, letter, heading, f"{message}; left out of this row — {hint}", True)
+
+_Value = TypeVar("_Value")
+
+
+class _RowReader:
+    """A row's cells by field, after --map-value, and the fields and warnings made of them."""
+
+    __slots__ = ("cells", "context", "fields", "number", "raw", "warnings")
+
+    def __init__(self, number: int, cells: Cells, context: Context) -> None:
+        self.number, self.cells, self.context = number, cells, context
+        values = cells.values
+        self.raw = {
+            name: values[index]
+            for name, index in cells.header.by_field.items()
+            if index < len(values)
+        }
+        for name, mapped in context.value_map.items():
+            value = self.raw.get(name)
+            if value is not None:
+                self.raw[name] = mapped.get(normalise_header(value), value)
+        self.fields: dict[str, FieldValue | None] = {}
+        self.warnings: list[CellWarning] = []
+
+    def cell(self, name: str) -> Cell:
+        return self.raw.get(name)
+
+    def text(self, name: str) -> str:
+        return clean_text(self.raw.get(name))
+
+    def warn(self, name: str, message: str, hint: str) -> None:
+        """Leave the field's cell out of the row, saying why at its row and column."""
+        letter, heading = self.cells.column(name)
+        self.warnings.append(
+            CellWarning(
+                self.number, letter, heading, f"{message}; left out of this row — {hint}", True
+            )
         )
 
-    def read(name: str, reader: Any, *args: Any) -> Any:
+    def read(self, name: str, reader: Callable[[Cell], _Value]) -> _Value | None:
+        """``reader`` applied to the field's cell; None, with a warning, if it cannot."""
         try:
-            return reader(cell(name), *args)
+            return reader(self.raw.get(name))
         except ValueProblem as problem:
-            warn(name, str(problem), problem.hint)
+            self.warn(name, str(problem), problem.hint)
             return None
 
-    name = clean_name(cell("name"))
+
+def _full_name(row: _RowReader) -> str:
+    name = clean_name(row.cell("name"))
     if not name:
-        name = " ".join(
-            p for p in (clean_name(cell("given_name")), clean_name(cell("family_name"))) if p
-        )
+        parts = (clean_name(row.cell("given_name")), clean_name(row.cell("family_name")))
+        name = " ".join(p for p in parts if p)
     if not name:
         raise _Skip("no name", "fill in the participant's name")
-    fields["name"] = name
+    return name
 
-    email = clean_text(cell("email"))
+
+def _read_contact(row: _RowReader) -> None:
+    """Email (forms' "anonymous" is no email) and country."""
+    email = row.text("email")
     if email and email.lower() not in NO_EMAIL:
-        fields["email"] = read("email", clean_email)
-    if clean_text(cell("country")):
-        fields["country"] = read("country", country_code)
+        row.fields["email"] = row.read("email", clean_email)
+    if row.text("country"):
+        row.fields["country"] = row.read("country", country_code)
 
+
+def _read_moments(row: _RowReader) -> dict[str, datetime]:
+    """The row's dates; arrival and departure also as the text the visit file holds."""
     moments: dict[str, datetime] = {}
     for key in DATE_FIELDS:
-        moment = read(key, parse_moment, context.orders.get(key, DateOrder.DAY_FIRST))
+        if row.raw.get(key) is None:  # nothing to read, nothing to say
+            continue
+        order = row.context.orders.get(key, DateOrder.DAY_FIRST)
+        moment = row.read(key, _moment_reader(order))
         if moment is not None:
             moments[key] = moment
     for key in ("arrival", "departure"):
         if key in moments:
             moment = moments[key]
             plain_date = moment.time() == datetime.min.time() and not isinstance(
-                cells.get(key), datetime
+                row.cells.get(key), datetime
             )
-            fields[key] = _moment_text(moment, plain_date)
+            row.fields[key] = _moment_text(moment, plain_date)
+    return moments
 
+
+def _read_texts(row: _RowReader) -> None:
+    """Free text; a need written as "none" or "no" is no need."""
     for key in ("organisation", "role", "notes"):
-        text = clean_text(cell(key))
+        text = row.text(key)
         if text:
-            fields[key] = text
+            row.fields[key] = text
     for key in ("dietary", "accessibility"):
-        text = clean_text(cell(key))
+        text = row.text(key)
         if text and not means_no_need(text):
-            fields[key] = text
-    phone = clean_phone(cell("phone"), fields.get("country"))
+            row.fields[key] = text
+    country = row.fields.get("country")
+    phone = clean_phone(row.cell("phone"), country if isinstance(country, str) else None)
     if phone:
-        fields["phone"] = phone
+        row.fields["phone"] = phone
 
-    chosen = clean_text(cell("group"))
-    if chosen:
-        found = context.groups.find(chosen) if context.groups else chosen
-        if found:
-            fields["group"] = found
-        elif context.groups is not None:
-            warn(
-                "group",
-                f"'{chosen}' is not one of the visit's groups",
-                f"known groups: {context.groups.listing}; add '{chosen}' to a group's "
-                f'aliases: in the visit file, or say which it is: --map-value "group:'
-                f'{chosen}=GROUP-ID"',
-            )
-    elif context.group:
-        fields["group"] = context.group
 
+def _read_group(row: _RowReader) -> None:
+    """The group chosen in the row, found among the visit's; else the import's --group."""
+    chosen = row.text("group")
+    groups = row.context.groups
+    if not chosen:
+        if row.context.group:
+            row.fields["group"] = row.context.group
+        return
+    found = groups.find(chosen) if groups else chosen
+    if found:
+        row.fields["group"] = found
+    elif groups is not None:
+        row.warn(
+            "group",
+            f"'{chosen}' is not one of the visit's groups",
+            f"known groups: {groups.listing}; add '{chosen}' to a group's "
+            f'aliases: in the visit file, or say which it is: --map-value "group:'
+            f'{chosen}=GROUP-ID"',
+        )
+
+
+def _read_flags(row: _RowReader) -> None:
+    """Yes/no answers: a yes is kept, a no left out, anything else warned about."""
     for key in ("step_free", "migrant", "public"):
-        answer = cell(key)
+        answer = row.cell(key)
         flag = yes_no(answer)
         if flag:
-            fields[key] = True
+            row.fields[key] = True
         elif flag is None and clean_text(answer):
-            warn(key, f"'{clean_text(answer)}' is not a yes or a no", "write Yes or No")
+            row.warn(key, f"'{clean_text(answer)}' is not a yes or a no", "write Yes or No")
 
+
+def _read_languages(row: _RowReader) -> None:
+    """Languages spoken (the known ones of a cell are kept) and interpretation needed."""
     try:
-        languages = language_codes(cell("languages"))
+        languages = language_codes(row.cell("languages"))
     except LanguageProblem as problem:
-        warn("languages", str(problem), problem.hint)
+        row.warn("languages", str(problem), problem.hint)
         languages = problem.known
     if languages:
-        fields["languages"] = languages
-
-    need = read("interpretation", interpretation_need)
+        row.fields["languages"] = languages
+    need = row.read("interpretation", interpretation_need)
     if need:
-        fields["interpretation"] = need
+        row.fields["interpretation"] = need
 
-    given_id = clean_text(cell("id"))
+
+def _read_given_id(row: _RowReader) -> None:
+    given_id = row.text("id")
     if given_id:
-        fields["id"] = given_id
-    header = context.header
-    if context.keep_unmapped and header.unmapped:
-        extra = [
-            f"{h}: {clean_text(cells.values[i])}"
-            for i, h in enumerate(header.headers)
-            if h in header.unmapped and i < len(cells.values) and clean_text(cells.values[i])
-        ]
-        if extra:
-            fields["notes"] = "; ".join(filter(None, [fields.get("notes"), *extra]))
-    fields = {k: v for k, v in fields.items() if v is not None}
-    fields["_moments"] = moments
-    return fields, moments.get("timestamp"), warnings
+        row.fields["id"] = given_id
+
+
+def _keep_unmapped(row: _RowReader) -> None:
+    """With --keep-unmapped, the text of unrecognised columns goes into the notes."""
+    header, values = row.context.header, row.cells.values
+    if not (row.context.keep_unmapped and header.unmapped):
+        return
+    extra = [
+        f"{h}: {clean_text(values[i])}"
+        for i, h in enumerate(header.headers)
+        if h in header.unmapped and i < len(values) and clean_text(values[i])
+    ]
+    if extra:
+        notes = row.fields.get("notes")
+        row.fields["notes"] = "; ".join(
+            filter(None, [notes if isinstance(notes, str) else None, *extra])
+        )
+
+
+@lru_cache(maxsize=8)
+def _moment_reader(order: str) -> Callable[[Cell], datetime | None]:
+    return partial(parse_moment, order=order)
 
 
 @lru_cache(maxsize=4096)
@@ -716,8 +865,8 @@ def interpretation_need(value: object) -> str | None:
 # -- step 3: what only the whole row can tell ------------------------------------------------
 
 
-def validate_row(fields: dict[str, Any]) -> None:
-    moments: dict[str, datetime] = fields.pop("_moments", {})
+def validate_row(moments: dict[str, datetime]) -> None:
+    """What only the whole row can tell: a departure before the arrival."""
     if (
         "arrival" in moments
         and "departure" in moments
@@ -749,7 +898,7 @@ def _key(text: str) -> str:
 def _person_key(record: Imported) -> str:
     """Name and organisation, as one comparable key (one string: 200,000 of them)."""
     if not record.key:
-        name, organisation = record.fields["name"], record.fields.get("organisation", "")
+        name, organisation = record.name, str(record.fields.get("organisation", ""))
         record.key = f"{_key(name)}\x1f{_key(organisation)}"
     return record.key
 
@@ -765,7 +914,7 @@ def _deduplicate(records: list[Imported], result: ImportResult) -> None:
         same = "same email"
         if record.email:
             earlier = by_email.get(record.email)
-            if earlier is not None and _key(earlier.fields["name"]) != _key(record.fields["name"]):
+            if earlier is not None and _key(earlier.name) != _key(record.name):
                 result.rejected.append(
                     Rejected(
                         record.row,
@@ -801,11 +950,10 @@ def _as_cells(record: Imported, result: ImportResult) -> list[Cell]:
     """The record's values in the columns they came from (for the rejected-rows report)."""
     cells: list[Cell] = [None] * len(result.headers)
     for name, index in result.columns.items():
-        value = record.fields.get(name)
-        if isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
+        found = record.fields.get(name)
+        value: Cell = ", ".join(str(v) for v in found) if isinstance(found, list) else found
         if name == "given_name":
-            value = record.fields.get("name")
+            value = record.name
         if index < len(cells) and value is not None:
             cells[index] = value
     return cells
@@ -833,7 +981,7 @@ def _assign_ids(records: list[Imported], visit: Visit | None) -> None:
         if match:
             fields["id"] = match
             continue
-        base = fields.get("id") or ascii_slug(fields["name"]) or "participant"
+        base = record.id or ascii_slug(record.name) or "participant"
         candidate, n = base, suffixes.get(base, 1)
         while candidate in used:  # linear: each base remembers the suffix it reached
             n += 1

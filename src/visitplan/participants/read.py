@@ -15,12 +15,14 @@ import csv
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from visitplan.findings import InputError
 
-Cell = Any  # str, int, float, bool, datetime, date, time or None
+# What a spreadsheet cell holds once read (an ODS duration is a timedelta).
+Cell = str | int | float | bool | datetime | date | time | timedelta | None
 MAX_ROWS = 200_000  # participants' rows; the header may stand a few rows lower
 LAST_ROW = MAX_ROWS + 30  # the last sheet row read: MAX_ROWS below a header in row 30
 MAX_COLUMNS = 500
