@@ -540,8 +540,8 @@ def test_italy_without_the_train_is_a_transfer_error(run: Run, tmp_path: Path) -
     result = run("check", path, "--format", "json")
     assert result.exit_code == 1
     (error,) = [f for f in json.loads(result.stdout) if f["code"] == "VP103"]
-    assert "'d4-lunch' is in Milan" in error["message"]
-    assert "'d3-free', is in Rome" in error["message"]
+    assert "'d4-lunch' is in Milão" in error["message"]
+    assert "'d3-free', is in Roma" in error["message"]
 
 
 def test_json_output_is_stable(run: Run) -> None:

@@ -35,6 +35,8 @@ from visitplan.model import Visit
 
 WORD_FILES = ["agenda.docx", "agenda-public.docx", "takeaways.docx"]
 ITALY = "italy-study-visit-2026"
+# The language Word is told a document is in, for each language of a shipped example.
+WORD_LANGUAGE = {"en": "en-GB", "pt": "pt-PT"}
 MM_PER_PT = 25.4 / 72
 
 
@@ -124,7 +126,7 @@ def test_core_properties_say_what_and_who(built: dict[str, Path], name: str, fil
     assert properties.author == (visit.details.organiser or "")
     assert properties.created == BUILT_AT
     assert properties.modified == BUILT_AT
-    assert properties.language == "en-GB"
+    assert properties.language == WORD_LANGUAGE[visit.details.language]
     assert properties.subject
 
 
@@ -136,7 +138,7 @@ def style_languages(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("file", [*WORD_FILES, "badges.docx"])
 def test_styles_carry_the_visit_language(built: dict[str, Path], file: str) -> None:
-    assert style_languages(built[ITALY] / file) == {"en-GB"}
+    assert style_languages(built[ITALY] / file) == {"pt-PT"}
 
 
 def test_portuguese_build_writes_portuguese_styles_and_properties(tmp_path: Path, run: Run) -> None:
@@ -154,11 +156,13 @@ def test_portuguese_build_writes_portuguese_styles_and_properties(tmp_path: Path
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 @pytest.mark.parametrize("file", WORD_FILES)
 def test_footer_says_page_x_of_y(built: dict[str, Path], name: str, file: str) -> None:
+    labels = Labels(visit_of(name).details.language)
     footer = docx.Document(str(built[name] / file)).sections[0].footer._element
     fields = instructions(footer).split()
     assert fields.count("PAGE") == 1 and fields.count("NUMPAGES") == 1
     text = "".join(t.text or "" for t in footer.iter(qn("w:t")))
-    assert "Page 1 of 1" in text  # the shown results until the fields are updated
+    # the shown results until the fields are updated
+    assert labels("Page {page} of {pages}", page=1, pages=1) in text
 
 
 def test_long_programme_has_contents_without_a_refresh_prompt(tmp_path: Path, run: Run) -> None:
@@ -179,9 +183,10 @@ def test_long_programme_has_contents_without_a_refresh_prompt(tmp_path: Path, ru
 # -- the agenda's content ----------------------------------------------------------------
 
 
-def day_rows(document: Any) -> Iterator[list[str]]:
+def day_rows(document: Any, language: str = "en") -> Iterator[list[str]]:
+    time = Labels(language)("Time")
     for table in document.tables:
-        if table.rows[0].cells[0].text == "Time":
+        if table.rows[0].cells[0].text == time:
             for row in table.rows[1:]:
                 yield [cell.text for cell in row.cells]
 
@@ -189,7 +194,9 @@ def day_rows(document: Any) -> Iterator[list[str]]:
 def test_travel_rows_give_each_place_its_own_address(built: dict[str, Path]) -> None:
     visit = visit_of(ITALY)
     document = docx.Document(str(built[ITALY] / "agenda.docx"))
-    (walk,) = [r for r in day_rows(document) if r[1].startswith("Walk to the Ministry")]
+    title = next(s.title for s in visit.sessions if s.id == "d1-transfer")
+    rows = day_rows(document, visit.details.language)
+    (walk,) = [r for r in rows if r[1].startswith(title)]
     start = visit.venue("hotel-rome")
     end = visit.venue("viminale")
     assert start is not None and end is not None
@@ -198,24 +205,28 @@ def test_travel_rows_give_each_place_its_own_address(built: dict[str, Path]) -> 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_city_only_where_the_address_lacks_it(built: dict[str, Path], name: str) -> None:
+    visit = visit_of(name)
     document = docx.Document(str(built[name] / "agenda.docx"))
-    text = "\n".join(r[2] for r in day_rows(document))
-    for venue in visit_of(name).venues:
+    rows = list(day_rows(document, visit.details.language))
+    assert rows
+    text = "\n".join(r[2] for r in rows)
+    for venue in visit.venues:
         if venue.address and venue.city:
             assert f"{venue.address}, {venue.city}" not in text
-    assert "00184 Roma, Rome" not in text and "Lousada, Lousada" not in text
+    assert "00184 Roma, Roma" not in text and "Lousada, Lousada" not in text
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_day_tables_have_three_full_columns(built: dict[str, Path], name: str) -> None:
+    language = visit_of(name).details.language
     document = docx.Document(str(built[name] / "agenda.docx"))
-    labels = Labels("en")
+    labels = Labels(language)
     for table in document.tables:
-        if table.rows[0].cells[0].text == "Time":
+        if table.rows[0].cells[0].text == labels("Time"):
             header = [c.text for c in table.rows[0].cells]
             assert header == [labels("Time"), labels("Session"), labels("Venue")]
-    rows = list(day_rows(document))
-    assert all(row[1] and row[2] for row in rows)
+    rows = list(day_rows(document, language))
+    assert rows and all(row[1] and row[2] for row in rows)
 
 
 def test_kind_is_shown_only_where_it_tells_something(built: dict[str, Path]) -> None:
@@ -231,13 +242,12 @@ def test_kind_is_shown_only_where_it_tells_something(built: dict[str, Path]) -> 
 
 def test_interpretation_and_hosts_are_in_the_session_cell(built: dict[str, Path]) -> None:
     visit = visit_of(ITALY)
-    labels = Labels("en")
-    rows = {
-        r[1].split("\n")[0]: r for r in day_rows(docx.Document(str(built[ITALY] / "agenda.docx")))
-    }
+    labels = Labels(visit.details.language)
+    document = docx.Document(str(built[ITALY] / "agenda.docx"))
+    rows = {r[1].split("\n")[0]: r for r in day_rows(document, visit.details.language)}
     session = next(s for s in visit.sessions if s.id == "d1-interior")
     cell = rows[session.title][1].split("\n")
-    assert cell[1] == labels("Hosted by {hosts}", hosts="Ministry of the Interior")
+    assert cell[1] == labels("Hosted by {hosts}", hosts="Ministero dell'Interno")
     assert cell[2] == labels(
         "In {language}, interpreted into {targets}",
         language=labels.language_name("it"),
@@ -248,11 +258,13 @@ def test_interpretation_and_hosts_are_in_the_session_cell(built: dict[str, Path]
 def test_hosts_table_leaves_out_an_empty_contact_column(built: dict[str, Path]) -> None:
     for name in EXAMPLE_NAMES:
         visit = visit_of(name)
+        labels = Labels(visit.details.language)
         document = docx.Document(str(built[name] / "agenda.docx"))
         hosts = next(
             t
             for t in document.tables
-            if t.rows[0].cells[0].text == "Name" and t.rows[0].cells[1].text == "Level"
+            if [c.text for c in t.rows[0].cells][:2]
+            == [labels.pgettext("institution", "Name"), labels("Level")]
         )
         has_contact = any(h.contact for h in visit.hosts)
         assert len(hosts.columns) == (3 if has_contact else 2), name
@@ -261,9 +273,10 @@ def test_hosts_table_leaves_out_an_empty_contact_column(built: dict[str, Path]) 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_delegation_is_grouped_by_country_with_roles(built: dict[str, Path], name: str) -> None:
     visit = visit_of(name)
-    labels = Labels("en")
+    labels = Labels(visit.details.language)
     people = docx.Document(str(built[name] / "agenda.docx")).tables[-1]
-    assert [c.text for c in people.rows[0].cells] == ["Name", "Role", "Organisation"]
+    header = [labels("Name"), labels("Role"), labels("Organisation")]
+    assert [c.text for c in people.rows[0].cells] == header
     country = None
     seen: dict[str, str] = {}
     countries: list[str] = []
@@ -287,7 +300,7 @@ def test_delegation_is_grouped_by_country_with_roles(built: dict[str, Path], nam
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_takeaways_host_prompts_are_whole_sentences(built: dict[str, Path], name: str) -> None:
     visit = visit_of(name)
-    labels = Labels("en")
+    labels = Labels(visit.details.language)
     document = docx.Document(str(built[name] / "takeaways.docx"))
     texts = [p.text for p in document.paragraphs]
     for host in visit.hosts:
@@ -307,10 +320,12 @@ def test_takeaways_host_prompts_are_whole_sentences(built: dict[str, Path], name
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_no_placeholder_reaches_a_heading(built: dict[str, Path], name: str) -> None:
+    labels = Labels(visit_of(name).details.language)
     document: Any = docx.Document(str(built[name] / "takeaways.docx"))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert not [h for h in headings if "[" in h]
-    good = [p for p in document.paragraphs if p.text.startswith("Good practice 1:")]
+    first = labels("Good practice {n}", n=1) + ":"
+    good = [p for p in document.paragraphs if p.text.startswith(first)]
     assert good and good[0].paragraph_format.keep_with_next
 
 
@@ -486,13 +501,19 @@ def workbook_of(built: dict[str, Path], name: str) -> Any:
 HEADER_ROW = 4
 
 
+def attendance_sheet(workbook: Any, visit: Visit, day: Any) -> Any:
+    """The day's attendance sheet, named in the visit's language."""
+    labels = Labels(visit.details.language)
+    return workbook[labels("Attendance {day}", day=day.isoformat())]
+
+
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_attendance_print_settings(built: dict[str, Path], name: str) -> None:
     visit = visit_of(name)
     workbook = workbook_of(built, name)
-    labels = Labels("en")
+    labels = Labels(visit.details.language)
     for day in programme_days(visit):
-        sheet = workbook[f"Attendance {day.isoformat()}"]
+        sheet = attendance_sheet(workbook, visit, day)
         setup = sheet.page_setup
         slots = sheet.max_column - (6 if visit.groups else 5)
         assert setup.orientation == ("landscape" if slots > 2 else setup.orientation)
@@ -503,7 +524,8 @@ def test_attendance_print_settings(built: dict[str, Path], name: str) -> None:
         assert not sheet.print_options.gridLines
         assert visit.details.title[:50] in sheet.oddHeader.left.text
         assert sheet.oddHeader.right.text == labels.full_date(day)
-        assert sheet.oddFooter.right.text == "Page &P of &N"
+        page_of = labels("Page {page} of {pages}", page="&P", pages="&N")
+        assert sheet.oddFooter.right.text == page_of
         funding = visit.details.branding.funding
         if funding:
             assert sheet.oddFooter.left.text.startswith(" ".join(funding.statement.split())[:60])
@@ -517,7 +539,7 @@ def test_attendance_rows_and_signature_boxes_print_big_enough(
     workbook = workbook_of(built, name)
     fixed = 6 if visit.groups else 5
     for day in programme_days(visit):
-        sheet = workbook[f"Attendance {day.isoformat()}"]
+        sheet = attendance_sheet(workbook, visit, day)
         scale = (sheet.page_setup.scale or 100) / 100
         for row in range(HEADER_ROW + 1, sheet.max_row + 1):
             height = sheet.row_dimensions[row].height
@@ -541,7 +563,7 @@ def test_attendance_text_wraps_within_its_cells(built: dict[str, Path], name: st
     visit = visit_of(name)
     workbook = workbook_of(built, name)
     for day in programme_days(visit):
-        sheet = workbook[f"Attendance {day.isoformat()}"]
+        sheet = attendance_sheet(workbook, visit, day)
         for row in sheet.iter_rows(min_row=HEADER_ROW):
             for cell in row:
                 assert cell.alignment.wrap_text, cell.coordinate
@@ -555,24 +577,30 @@ def test_attendance_text_wraps_within_its_cells(built: dict[str, Path], name: st
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_signature_headers_name_time_title_and_venue(built: dict[str, Path], name: str) -> None:
     visit = visit_of(name)
+    labels = Labels(visit.details.language)
+    # The fixed words around the fields, in the visit's language.
+    signature = labels("Signature — {time} {title}", time="\0", title="").split("\0")[0]
+    by_group = labels("Signature — {time} by group: {titles}", time="\0", titles="\1")
+    by_group = by_group.split("\0")[1].split("\1")[0].split(":")[0].strip()
+    assert signature.strip() and by_group
     workbook = workbook_of(built, name)
     for day in programme_days(visit):
-        sheet = workbook[f"Attendance {day.isoformat()}"]
+        sheet = attendance_sheet(workbook, visit, day)
         headers = [c.value for c in sheet[HEADER_ROW]][6 if visit.groups else 5 :]
-        assert headers and all(h.startswith("Signature — ") for h in headers)
-        single = [h for h in headers if "by group" not in h]
+        assert headers and all(h.startswith(signature) for h in headers)
+        single = [h for h in headers if by_group not in h]
         assert all(h.endswith(")") for h in single if "(" in h)
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_attendance_sorted_by_family_name_within_country(built: dict[str, Path], name: str) -> None:
     visit = visit_of(name)
-    labels = Labels("en")
+    labels = Labels(visit.details.language)
     workbook = workbook_of(built, name)
     people = {p.name: p for p in visit.participants}
     blanks = visit.details.attendance.blank_rows
     for day in programme_days(visit):
-        sheet = workbook[f"Attendance {day.isoformat()}"]
+        sheet = attendance_sheet(workbook, visit, day)
         rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=HEADER_ROW + 1)]
         named = rows[: len(rows) - blanks]
         assert all(r[1] is None for r in rows[len(rows) - blanks :])

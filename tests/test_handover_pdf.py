@@ -195,7 +195,8 @@ def test_italy_walk_shows_each_address_with_its_place(pdfs: Path) -> None:
     assert hotel is not None and ministry is not None
     text = "\n".join(pages(pdfs / "italy-study-visit-2026--agenda.pdf"))
     lines = text.splitlines()
-    at = next(n for n, line in enumerate(lines) if "Walk to the Ministry" in line)
+    title = next(s.title for s in visit.sessions if s.id == "d1-transfer")
+    at = next(n for n, line in enumerate(lines) if title in line)
     # The venue column: the last piece of each line of the row.
     column = [plain(re.split(r"\s{2,}", line.strip())[-1]) for line in lines[at : at + 4]]
     assert column == [

@@ -34,8 +34,10 @@ def built(example_builds: dict[str, Path]) -> dict[str, Path]:
 def test_sheets_are_as_listed(built: dict[str, Path], name: str) -> None:
     workbook = load_workbook(built[name] / "build" / "private" / "participants.xlsx")
     visit = load_visit(built[name] / "visit.yaml").visit
-    days = [f"Attendance {d.isoformat()}" for d in programme_days(visit)]
-    assert workbook.sheetnames == [*SHEETS[:3], *days, *SHEETS[3:]]
+    labels = Labels(visit.details.language)
+    days = [labels("Attendance {day}", day=d.isoformat()) for d in programme_days(visit)]
+    sheets = [labels(s) for s in SHEETS]
+    assert workbook.sheetnames == [*sheets[:3], *days, *sheets[3:]]
     assert len(days) == len(visit.details.days())
 
 
@@ -43,7 +45,7 @@ def test_sheets_are_as_listed(built: dict[str, Path], name: str) -> None:
 def test_participants_sheet_is_a_filterable_table(built: dict[str, Path], name: str) -> None:
     workbook = load_workbook(built[name] / "build" / "private" / "participants.xlsx")
     visit = load_visit(built[name] / "visit.yaml").visit
-    sheet = workbook["Participants"]
+    sheet = workbook[Labels(visit.details.language)("Participants")]
     assert sheet.freeze_panes == "C2"
     (table,) = sheet.tables.values()
     assert table.ref == f"A1:P{len(visit.participants) + 1}"
@@ -56,9 +58,10 @@ def test_participants_sheet_is_a_filterable_table(built: dict[str, Path], name: 
 def test_attendance_sheets_are_ready_to_print(built: dict[str, Path], name: str) -> None:
     workbook = load_workbook(built[name] / "build" / "private" / "participants.xlsx")
     visit = load_visit(built[name] / "visit.yaml").visit
+    labels = Labels(visit.details.language)
     timelines = timeline(visit).sessions
     for day in programme_days(visit):
-        sheet = workbook[f"Attendance {day.isoformat()}"]
+        sheet = workbook[labels("Attendance {day}", day=day.isoformat())]
         setup = sheet.page_setup
         assert setup.paperSize == 9 and setup.scale == 100
         assert not sheet.sheet_properties.pageSetUpPr.fitToPage
@@ -66,8 +69,9 @@ def test_attendance_sheets_are_ready_to_print(built: dict[str, Path], name: str)
         assert sheet.print_title_rows == "$4:$4"
         sessions = [s for s in visit.active_sessions() if s.date == day and s.kind in SIGNED_KINDS]
         header = [c.value for c in sheet[4]]
-        assert header[:5] == ["No.", "Name", "Organisation", "Role", "Country"]
-        slots = attendance_slots(visit, sessions, Labels("en"))
+        fixed = ["No.", "Name", "Organisation", "Role", "Country"]
+        assert header[:5] == [labels(h) for h in fixed]
+        slots = attendance_slots(visit, sessions, labels)
         assert header[5 + bool(visit.groups) :] == [label for label, _ in slots]
         assert [sum(len(held) for _, held in slots)] == [len(sessions)]
         expected = [
