@@ -122,7 +122,7 @@ def test_event_content(built_examples: dict[str, Path]) -> None:
     assert "Palazzo Marino (City Hall), Piazza della Scala 2" in str(opening["LOCATION"])
     assert opening["GEO"].latitude == pytest.approx(45.4674)
     description = str(opening["DESCRIPTION"])
-    assert "Hosts: Municipality of Milan" in description
+    assert "Hosted by Municipality of Milan" in description
     interpreted = f"In {language_name('it')}, interpreted into {language_name('en')}"
     assert interpreted in description
     assert "https://example.org/visits/milan-exchange-2026/index.html" in description

@@ -338,7 +338,13 @@ def test_a_period_is_written_with_full_month_names(language: str, first: date, l
 @pytest.mark.parametrize(
     ("language", "heading", "section", "from_word", "and_word"),
     [
-        ("pt", "Objetivos", "2. Objetivos e foco da visita", "representantes de", " e "),
+        (
+            "pt",
+            "Objetivos",
+            "2. Objetivos e foco da visita",
+            "representantes das seguintes entidades:",
+            " e ",
+        ),
         ("it", "Obiettivi", "2. Obiettivi e focus della visita", "rappresentanti di", " e "),
     ],
 )

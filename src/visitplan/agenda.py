@@ -74,12 +74,13 @@ class Agenda:
 
 def build_agenda(visit: Visit, labels: Labels, *, with_names: bool = True) -> Agenda:
     details = visit.details
+    cities = visit.cities()
     facts = [
         (labels("Project"), details.project or ""),
         (labels("Organiser"), details.organiser or ""),
         (labels("Funded by"), details.funder or ""),
         (labels("Dates"), labels.date_range(details.start_date, details.end_date)),
-        (labels("Cities"), ", ".join(visit.cities())),
+        (labels.plural("City", "Cities", min(len(cities), 2)), ", ".join(cities)),
     ]
     days = [
         AgendaDay(labels.full_date(day), [_row(visit, labels, s) for s in sessions])

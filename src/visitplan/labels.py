@@ -16,6 +16,8 @@ from visitplan import dates
 from visitplan.i18n import N_, catalogue
 from visitplan.model import GovernanceLevel, SessionKind
 
+# Languages whose names CLDR capitalises although running text does not.
+LOWER_CASE_LANGUAGE_NAMES = frozenset({"el"})
 KINDS = {
     SessionKind.MEETING: N_("Meeting"),
     SessionKind.SITE_VISIT: N_("Site visit"),
@@ -120,7 +122,10 @@ class Labels:
         return str(self._territories.get(code.upper(), code.upper()))
 
     def language_name(self, code: str) -> str:
-        return str(self._cldr.languages.get(code, code))
+        """The language's name as running text writes it: CLDR capitalises Greek
+        names ("Ιταλικά"), which Greek writes in lower case ("στα ιταλικά")."""
+        name = str(self._cldr.languages.get(code, code))
+        return name.lower() if self._cldr.language in LOWER_CASE_LANGUAGE_NAMES else name
 
     def join(self, items: list[str]) -> str:
         from babel.lists import format_list

@@ -183,13 +183,13 @@ def event_text(visit: Visit, session: Session, labels: Labels) -> EventText:
     lines: list[str] = [view.kind]
     if session.description:
         lines += ["", session.description]
-    if view.hosts:
-        lines.append(labels("Hosts: {hosts}", hosts=", ".join(view.hosts)))
+    if view.hosted_by:
+        lines.append(view.hosted_by)
     if session.speakers:
         lines.append(labels("Speakers: {speakers}", speakers=", ".join(session.speakers)))
     objectives = [o.text for oid in session.objectives if (o := visit.objective(oid))]
     if objectives:
-        listed = labels.semicolon.join(objectives)
+        listed = labels.semicolon.join(o.strip().rstrip(".;") for o in objectives)
         lines.append(labels("Objectives: {objectives}", objectives=listed))
     lines += [line for line in (view.language, view.groups) if line]
     url = agenda_url(visit)

@@ -17,7 +17,7 @@ from visitplan.exporters import BuildContext
 from visitplan.labels import Labels
 from visitplan.model import REST_KINDS, Session, Venue, Visit
 from visitplan.publication import describe_change, feed_path
-from visitplan.session_view import session_view
+from visitplan.session_view import Place, place_of, session_view
 
 
 class WebAgenda:
@@ -54,8 +54,8 @@ def page(visit: Visit, context: BuildContext) -> dict[str, Any]:
         f
         for f in (
             details.project,
-            details.organiser and labels("Organised by {organiser}", organiser=details.organiser),
-            details.funder and labels("Funded by {funder}", funder=details.funder),
+            details.organiser and labels.colon(labels("Organiser")) + " " + details.organiser,
+            details.funder and labels.colon(labels("Funded by")) + " " + details.funder,
         )
         if f
     ]
@@ -126,7 +126,6 @@ def days(visit: Visit, labels: Labels) -> list[dict[str, Any]]:
 def _session(visit: Visit, session: Session, labels: Labels) -> dict[str, Any]:
     view = session_view(visit, session, labels)
     venue = visit.venue(session.venue)
-    destination = visit.venue(session.destination)
     return {
         "id": session.id,
         "time": f"{session.starts_at:%H:%M}–{session.ends_at:%H:%M}",
@@ -138,8 +137,8 @@ def _session(visit: Visit, session: Session, labels: Labels) -> dict[str, Any]:
         "status_label": view.status,
         "groups": view.groups,
         "groups_ids": " ".join(session.groups),
-        "venue": _place(venue, destination),
-        "address": "" if destination or not venue else _address(venue),
+        "venue": _place(view.places),
+        "address": view.places[0].address if len(view.places) == 1 else "",
         "map": map_url(venue) if venue else None,
         "hosts": view.hosted_by,
         "language": view.language,
@@ -147,24 +146,17 @@ def _session(visit: Visit, session: Session, labels: Labels) -> dict[str, Any]:
     }
 
 
-def _address(venue: Venue) -> str:
-    return ", ".join(p for p in (venue.address, venue.city) if p)
-
-
-def _place(venue: Venue | None, destination: Venue | None) -> str:
-    """Where a session is; for travel, from where (with its address) to where."""
-    if venue is None:
-        return ""
-    if destination is None:
-        return venue.name
-    address = _address(venue)
-    return f"{venue.name}" + (f" ({address})" if address else "") + f" → {destination.name}"
+def _place(places: tuple[Place, ...]) -> str:
+    """Where a session is; for travel, from where to where, each with its address."""
+    if len(places) == 1:
+        return places[0].name
+    return " → ".join(f"{p.name} ({p.address})" if p.address else p.name for p in places)
 
 
 def _venue(venue: Venue) -> dict[str, Any]:
     return {
         "name": venue.name,
-        "address": _address(venue),
+        "address": place_of(venue).address,
         "map": map_url(venue),
         "step_free": venue.step_free,
     }

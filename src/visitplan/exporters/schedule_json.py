@@ -139,7 +139,7 @@ def _event(visit: Visit, session: Session, room: str, labels: Labels) -> dict[st
         "type": session.kind.value,
         "language": session.language or visit.details.language,
         "abstract": session.description or "",
-        "description": labels("Hosts: {hosts}", hosts=", ".join(hosts)) if hosts else "",
+        "description": labels("Hosted by {hosts}", hosts=labels.join(hosts)) if hosts else "",
         "persons": [{"name": name} for name in session.speakers],
         "links": [],
         "attachments": [],
