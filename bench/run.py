@@ -289,6 +289,10 @@ def write_large_import_only(out: Path, strict: bool) -> int:
     return 1 if (strict and missed) else 0
 
 
+def _load() -> float:
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="sizes 1 and 2, fewer repeats")
@@ -303,6 +307,7 @@ def main() -> int:
     sizes = [1, 2] if args.quick else [1, 2, 5, 10]
     repeat = 1 if args.quick else 3
     largest = sizes[-1]
+    load_at_start = _load()
     import visitplan
 
     compileall.compile_dir(Path(visitplan.__file__).parent, quiet=1)
@@ -342,7 +347,10 @@ def main() -> int:
         f"{platform.processor() or platform.machine()}, Python "
         f"{platform.python_version()}, {os.environ.get('VISITPLAN_WORKERS') or 'default'} "
         "build workers. Times are medians of "
-        f"{repeat} run(s), whole commands including start-up unless said otherwise.",
+        f"{repeat} run(s), whole commands including start-up unless said otherwise. "
+        f"Load average: {load_at_start:.1f} when the run started, {_load():.1f} when it "
+        "ended (other work on the machine slows every command; the ratios to "
+        "`import typer` are measured in the same minutes and vary less).",
         "",
         "| measure | value | target | |",
         "| --- | --- | --- | --- |",
