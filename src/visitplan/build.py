@@ -210,14 +210,18 @@ def workers() -> int:
     return min(2, os.cpu_count() or 1)
 
 
+# Exporters built on one library run one after another in the same worker, so that the
+# library (python-docx: a tenth of a second) is imported by one process, not by both.
+SAME_WORKER = (frozenset({"takeaways-docx", "agenda-docx", "badges-docx"}),)
+
 # What forked workers inherit: set just before the pool starts, read by the children.
 _SHARED: tuple[list[Exporter], Visit, BuildContext] | None = None
 
 
-def _render_one(index: int) -> tuple[list[Path], list[str], Texts]:
+def _render_some(indices: tuple[int, ...]) -> list[tuple[list[Path], list[str], Texts]]:
     assert _SHARED is not None  # noqa: S101 - set by the parent before forking
     chosen, visit, context = _SHARED
-    return _render(chosen[index], visit, context)
+    return [_render(chosen[index], visit, context) for index in indices]
 
 
 def _render(
@@ -231,6 +235,21 @@ def _render(
     return paths, sorted(context.labels.missing), texts
 
 
+def _tasks(chosen: list[Exporter]) -> list[tuple[int, ...]]:
+    """The exporters' indices in the order of ``chosen``, those of a SAME_WORKER set
+    together (where the first of them stands)."""
+    tasks: list[tuple[int, ...]] = []
+    placed: set[int] = set()
+    for n, one in enumerate(chosen):
+        if n in placed:
+            continue
+        group = next((g for g in SAME_WORKER if one.id in g), frozenset({one.id}))
+        task = tuple(m for m, other in enumerate(chosen) if m == n or other.id in group)
+        placed.update(task)
+        tasks.append(task)
+    return tasks
+
+
 def run_exporters(
     chosen: list[Exporter],
     visit: Visit,
@@ -242,7 +261,8 @@ def run_exporters(
     global _SHARED
     count = len(chosen)
     results: dict[int, tuple[list[Path], list[str], Texts]] = {}
-    if workers() < 2 or count < 2 or sys.platform != "linux":
+    tasks = _tasks(chosen)
+    if workers() < 2 or len(tasks) < 2 or sys.platform != "linux":
         for n, one in enumerate(chosen):
             if progress:
                 progress(one.name, n, count)
@@ -256,11 +276,14 @@ def run_exporters(
             with ProcessPoolExecutor(
                 max_workers=workers(), mp_context=multiprocessing.get_context("fork")
             ) as pool:
-                futures = {pool.submit(_render_one, n): n for n in range(count)}
-                for done, future in enumerate(as_completed(futures), start=1):
-                    results[futures[future]] = future.result()
-                    if progress:
-                        progress(chosen[futures[future]].name, done, count)
+                futures = {pool.submit(_render_some, task): task for task in tasks}
+                done = 0
+                for future in as_completed(futures):
+                    for n, result in zip(futures[future], future.result(), strict=True):
+                        results[n] = result
+                        done += 1
+                        if progress:
+                            progress(chosen[n].name, done, count)
         finally:
             _SHARED = None
     for _, missing, _ in results.values():

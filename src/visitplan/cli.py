@@ -118,9 +118,6 @@ def _is_terminal(stderr: bool = False) -> bool:
 
 
 def _print_findings(findings: list[Finding], *, stderr: bool = False) -> None:
-    from rich.markup import escape
-    from rich.table import Table
-
     console = _console(stderr)
     if not _is_terminal(stderr):
         for finding in findings:
@@ -129,6 +126,10 @@ def _print_findings(findings: list[Finding], *, stderr: bool = False) -> None:
                 f"{finding.message}" + (f" — {finding.hint}" if finding.hint else "")
             )
         return
+    # Only a terminal gets the table: editors and scripts read lines, sooner.
+    from rich.markup import escape
+    from rich.table import Table
+
     styles = {"error": "bold red", "warning": "yellow", "info": "cyan"}
     table = Table(show_lines=False, expand=True, pad_edge=False)
     table.add_column("", no_wrap=True)

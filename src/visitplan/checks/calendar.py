@@ -6,14 +6,52 @@ each (country, region) is looked up once for the visit's years.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import sys
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from visitplan.checks.base import at_item, at_session, day_name
 from visitplan.findings import Finding
 from visitplan.load import Loaded
 from visitplan.model import SessionStatus
+
+
+def country_class(code: str) -> Any:
+    """The ``holidays`` class of one country, or None when the package has none.
+
+    ``holidays.country_holidays`` imports the package ``holidays.countries``, whose
+    ``__init__`` imports all 250 countries (a quarter of a second, on every check);
+    here only the one country's module is executed. Names are matched as
+    ``country_holidays`` matches them: the class name, the ISO codes and the aliases.
+    """
+    import holidays
+    from holidays.registry import COUNTRIES
+
+    found_module = next((m for m, names in COUNTRIES.items() if code in names), None)
+    if found_module is None:
+        return None
+    names = COUNTRIES[found_module]
+    name = f"holidays.countries.{found_module}"
+    found = sys.modules.get(name)
+    if found is None:
+        path = Path(holidays.__file__).with_name("countries") / f"{found_module}.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None or "holidays.countries" in path.read_text("utf-8"):
+            # A country built on another one (Aland Islands on Finland) goes the usual way.
+            found = importlib.import_module(name)
+        else:
+            found = importlib.util.module_from_spec(spec)
+            sys.modules[name] = found
+            try:
+                spec.loader.exec_module(found)
+            except BaseException:
+                del sys.modules[name]
+                raise
+    return getattr(found, names[0])
 
 
 def check_holidays(loaded: Loaded) -> Iterator[Finding]:
@@ -26,7 +64,11 @@ def check_holidays(loaded: Loaded) -> Iterator[Finding]:
     def lookup(country: str, region: str | None) -> Any:
         if (country, region) not in cache:
             try:
-                found = holidays.country_holidays(country, subdiv=region, years=years)
+                entity = country_class(country)
+                if entity is None:
+                    found = holidays.country_holidays(country, subdiv=region, years=years)
+                else:
+                    found = entity(years=years, subdiv=region)
             except NotImplementedError:
                 found = None
             cache[(country, region)] = found
