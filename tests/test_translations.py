@@ -6,6 +6,7 @@ every language's catalogue translates every message of it, with the same fields.
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -145,3 +146,64 @@ def test_sheet_names_fit_excel(language: str) -> None:
     for message in SHEET_NAMES:
         name = labels(message, day="2026-04-13") if "{day}" in message else labels(message)
         assert len(name) <= 31 and not set(name) & set(":\\/?*[]"), (message, name)
+
+
+# -- nothing English slips past the catalogue ------------------------------------------------
+
+OUTPUT_MODULES = ["exporters/*.py", "publication.py", "session_view.py", "agenda.py", "labels.py"]
+PHRASE = re.compile(r"[A-Za-z]{2,}(?: [A-Za-z]{2,})+")
+# Text in these modules that is not wording a reader sees in the visit's language.
+NOT_WORDING = {
+    "List Bullet",  # Word style names
+    "List Number",
+    "Table Grid",
+    "yyyy-mm-dd hh:mm",  # an Excel number format
+    # robots.txt, read by web crawlers
+    "# Personal calendars are at unguessable addresses; keep robots out of them.\n"
+    "User-agent: *\nDisallow: ",
+}
+TRANSLATING_CALLS = {"labels", "N_", "plural", "pgettext", "colon", "_", "self"}
+
+
+def untranslated_phrases(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    passed: set[int] = set()  # string constants that go through the catalogue, or are not output
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name in TRANSLATING_CALLS:
+                passed |= {id(sub) for arg in node.args for sub in ast.walk(arg)}
+            if name.endswith("Error"):  # a programming error's message, not an output
+                passed |= {id(sub) for arg in node.args for sub in ast.walk(arg)}
+        body = getattr(node, "body", None)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef) and body:
+            first = body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                passed.add(id(first.value))  # a docstring
+        target = getattr(node, "target", None)
+        if isinstance(node, ast.AnnAssign) and isinstance(target, ast.Name) and target.id == "name":
+            passed.add(id(node.value))  # an exporter's name, for the English CLI
+    return [
+        f"{path.name}:{node.lineno} {node.value!r}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in passed
+        and node.value not in NOT_WORDING
+        and not node.value.startswith("<")  # markup
+        and PHRASE.search(node.value)
+    ]
+
+
+def test_every_phrase_of_the_outputs_goes_through_the_catalogue() -> None:
+    """A phrase typed into an output's code without labels(...) would stay English in
+    every language; the extraction cannot see it, so this looks for it."""
+    source = ROOT / "src" / "visitplan"
+    found = [
+        phrase
+        for pattern in OUTPUT_MODULES
+        for path in sorted(source.glob(pattern))
+        for phrase in untranslated_phrases(path)
+    ]
+    assert found == []
