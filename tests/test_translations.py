@@ -137,6 +137,8 @@ SHEET_NAMES = [
     "Travel & stay",
     "Hosts",
     "Feeds",
+    "Registrations",
+    "Lists",
 ]
 
 

@@ -886,16 +886,32 @@ def participants_template(
         typer.Option(
             "--visit",
             "-v",
-            help="Offer this visit's groups in the group column.",
+            help="Offer this visit's groups in the group column, and write the sheet in "
+            "the visit's language.",
+            show_default=False,
+        ),
+    ] = None,
+    language: Annotated[
+        str | None,
+        typer.Option(
+            "--language",
+            "-l",
+            help="The sheet's language (headers, hints, drop-down lists): en, da, de, el, "
+            "es, fr, hr, hu, it, nl, pl, pt or ro (default: the visit's, else en).",
             show_default=False,
         ),
     ] = None,
 ) -> None:
     """Write a blank registration spreadsheet with the expected columns and drop-down lists.
 
+    The sheet is in the visit's language (or --language); a filled-in sheet in any
+    language imports without --map.
+
     Example: visitplan participants template -o registrations.xlsx --visit my-visit/visit.yaml
+    Example: visitplan participants template -o inscricoes.xlsx --language pt
     """
     from visitplan.participants.template import write_template
+    from visitplan.starter import known_language
 
     if out.exists():
         _console(stderr=True).print(
@@ -904,11 +920,25 @@ def participants_template(
         raise typer.Exit(EXIT_INPUT)
     from visitplan.findings import InputError
 
-    groups = [g.name for g in _load(visit_file).visit.groups] if visit_file else []
     try:
-        write_template(out, groups)
+        chosen = known_language(language) if language is not None else None
     except InputError as error:
         _fail_input(error.findings)
+    visit = _load(visit_file).visit if visit_file else None
+    groups = [g.name for g in visit.groups] if visit else []
+    chosen = chosen or (visit.details.language if visit else "en")
+    try:
+        write_template(out, groups, chosen)
+    except InputError as error:
+        _fail_input(error.findings)
+    from visitplan.i18n import languages
+
+    if chosen not in languages():
+        _console(stderr=True).print(
+            f"visitplan has no '{chosen}' wording yet: the headers and hints are in English, "
+            f"the country names in '{chosen}'. Translated: {', '.join(languages())}.",
+            markup=False,
+        )
     _console().print(
         f"Wrote {out}. Share it, then: visitplan participants import {out} --visit visit.yaml"
     )

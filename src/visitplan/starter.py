@@ -32,7 +32,7 @@ def init_folder(folder: Path, example: str | None = None, language: str | None =
 
     ``language`` sets the visit's language (that of every output) in the new file."""
     if language is not None:
-        language = _known_language(language)
+        language = known_language(language)
     if folder.exists() and not folder.is_dir():
         raise InputError.of(
             "VP010",
@@ -81,7 +81,7 @@ def init_folder(folder: Path, example: str | None = None, language: str | None =
 _LANGUAGE_LINE = re.compile(r"^(  language:[ \t]*)([A-Za-z]{2,3})\b", re.MULTILINE)
 
 
-def _known_language(code: str) -> str:
+def known_language(code: str) -> str:
     """``code`` as a lower-case language code that CLDR knows, else InputError."""
     from babel import Locale, UnknownLocaleError
 

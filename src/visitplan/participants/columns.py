@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
 # field -> header words (compared after normalise_header: case, accents and punctuation
 # do not matter).
@@ -651,11 +651,32 @@ _LOOKUP = {normalise_header(synonym): name for name, words in SYNONYMS.items() f
 _BY_LENGTH = sorted(_LOOKUP, key=len, reverse=True)
 
 
+@cache
+def _template_headers() -> dict[str, str]:
+    """The headers of ``visitplan participants template`` in every language of the
+    catalogues -> their field; a header two fields share in some languages is left out."""
+    from visitplan.i18n import catalogue, languages
+    from visitplan.participants.template import COLUMNS
+
+    fields: dict[str, set[str]] = {}
+    for language in languages():
+        translations = catalogue(language).translations
+        for name, header, _hint, _width in COLUMNS:
+            key = normalise_header(translations.gettext(header))
+            if key:
+                fields.setdefault(key, set()).add(name)
+    return {key: names.pop() for key, names in fields.items() if len(names) == 1}
+
+
 def field_for(header: object) -> str | None:
-    """The field a header names: an exact synonym, else the longest one it contains."""
+    """The field a header names: a header of the template in any language, an exact
+    synonym, else the longest synonym it contains."""
     text = normalise_header(header)
     if not text:
         return None
+    template = _template_headers()
+    if text in template:
+        return template[text]
     if text in _LOOKUP:
         return _LOOKUP[text]
     padded = f" {text} "
