@@ -908,6 +908,7 @@ def participants_template(
     language imports without --map.
 
     Example: visitplan participants template -o registrations.xlsx --visit my-visit/visit.yaml
+
     Example: visitplan participants template -o inscricoes.xlsx --language pt
     """
     from visitplan.participants.template import write_template
