@@ -258,6 +258,7 @@ def init(
     """Create a visit folder with a commented visit.yaml to fill in.
 
     Example: visitplan init my-visit --example milan-exchange-2026
+
     Example: visitplan init visita-atenas --language el
     """
     from visitplan.findings import InputError
