@@ -181,3 +181,41 @@ def test_publishing_and_writing_the_feeds_never_format_or_parse_iso_text(tmp_pat
         sys.setprofile(None)
     assert any(p.suffix == ".ics" for p in written)
     assert calls == []
+
+
+# -- a thin command line -----------------------------------------------------------------------
+
+FILE_CALLS = {
+    "open",
+    "read_text",
+    "write_text",
+    "read_bytes",
+    "write_bytes",
+    "exists",
+    "is_file",
+    "is_dir",
+    "iterdir",
+    "glob",
+    "rglob",
+    "mkdir",
+    "unlink",
+    "rename",
+    "replace",
+    "rmtree",
+    "stat",
+    "load",
+    "dump",
+}
+
+
+def test_the_cli_does_no_file_work_of_its_own() -> None:
+    """Commands parse options, call the library and print: reading and writing files
+    is the library's (printing to the terminal is the CLI's)."""
+    found = []
+    for node in ast.walk(modules()["cli.py"]):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name in FILE_CALLS:
+                found.append(f"cli.py:{node.lineno} {name}()")
+    assert found == []

@@ -912,15 +912,9 @@ def participants_template(
 
     Example: visitplan participants template -o inscricoes.xlsx --language pt
     """
+    from visitplan.findings import InputError
     from visitplan.participants.template import write_template
     from visitplan.starter import known_language
-
-    if out.exists():
-        _console(stderr=True).print(
-            f"{out} exists already; choose another name with -o.", style="bold red"
-        )
-        raise typer.Exit(EXIT_INPUT)
-    from visitplan.findings import InputError
 
     try:
         chosen = known_language(language) if language is not None else None

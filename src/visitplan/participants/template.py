@@ -105,6 +105,15 @@ def write_template(path: Path, groups: list[str], language: str = "en") -> None:
 
     from visitplan.labels import Labels
 
+    if path.exists() or path.is_symlink():
+        from visitplan.findings import InputError
+
+        raise InputError.of(
+            "VP010",
+            f"{path} exists already; the template never overwrites a file",
+            "choose another name with -o",
+            path,
+        )
     labels = Labels(language)
     workbook = Workbook()
     sheet = workbook.active
