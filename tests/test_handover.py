@@ -165,6 +165,7 @@ def test_footer_says_page_x_of_y(built: dict[str, Path], name: str, file: str) -
     assert labels("Page {page} of {pages}", page=1, pages=1) in text
 
 
+@pytest.mark.slow  # a few seconds: in the full run
 def test_long_programme_has_contents_without_a_refresh_prompt(tmp_path: Path, run: Run) -> None:
     sessions = "\n".join(
         f"  - {{id: s{day}-{n}, title: Session {n} of day {day} on a long subject, "
@@ -422,6 +423,7 @@ def version_text(folder: Path) -> list[str]:
     return [p.text for p in document.paragraphs[1:3]]
 
 
+@pytest.mark.slow  # a few seconds: in the full run
 def test_version_rises_only_when_the_programme_changes(
     example_copy: Callable[[str], Path], run: Run
 ) -> None:

@@ -176,9 +176,9 @@ def test_every_language_builds_without_english_fixed_text(tmp_path: Path, langua
     check_language(tmp_path, language)
 
 
-def test_the_check_would_see_english(tmp_path: Path) -> None:
+def test_the_check_would_see_english(example_builds: dict[str, Path]) -> None:
     """The test above can fail: an English build is full of the English fixed texts."""
-    out, _ = build_in(tmp_path, "en")
+    out = example_builds["milan-exchange-2026"] / "build"
     fragments = english_fragments(QUICK)
     texts = output_texts(out)
     hits = {name for name, items in texts.items() for t in items for p in fragments if p.search(t)}
@@ -204,6 +204,7 @@ def test_init_refuses_a_language_that_is_not_one(tmp_path: Path, run: Run, code:
     assert not (tmp_path / "new").exists()
 
 
+@pytest.mark.slow  # builds the Milan example once more
 def test_a_personal_feed_speaks_the_participants_first_language(tmp_path: Path) -> None:
     """In an English visit, a participant whose first language is translated gets
     their own feed's fixed texts in it, around the visit's own titles."""
@@ -242,7 +243,9 @@ def test_a_personal_feed_speaks_the_participants_first_language(tmp_path: Path) 
     }
 
 
-def test_the_workbook_names_its_language(tmp_path: Path) -> None:
-    out, _ = build_in(tmp_path, "pt")
-    workbook = load_workbook(out / "private" / "participants.xlsx", read_only=True)
-    assert workbook.properties.language == Labels("pt").tag
+def test_the_workbook_names_its_language(example_builds: dict[str, Path]) -> None:
+    for name, folder in example_builds.items():
+        language = load_visit(folder / "visit.yaml").visit.details.language
+        path = folder / "build" / "private" / "participants.xlsx"
+        workbook = load_workbook(path, read_only=True)
+        assert workbook.properties.language == Labels(language).tag, name

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+# Each test starts visitplan in fresh processes: a few seconds, so in the full run.
+pytestmark = pytest.mark.slow
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 MILAN = "milan-exchange-2026"
 # What only `build` needs: the office and calendar libraries, the page's templates and

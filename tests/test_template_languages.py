@@ -23,7 +23,12 @@ from visitplan.participants.template import (
 )
 
 # Every language in the default run: writing and importing takes a fraction of a second.
-LANGUAGES = languages()
+# Three languages in the quick run (three scripts of plural and case); all with -m slow.
+QUICK = {"en", "el", "pl"}
+LANGUAGES = [
+    language if language in QUICK else pytest.param(language, marks=pytest.mark.slow)
+    for language in languages()
+]
 GROUPS = ["Group A – Housing", "Group B – Employment"]
 VISIT = """\
 visit:
