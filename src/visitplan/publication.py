@@ -19,9 +19,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from visitplan.dates import session_span
-from visitplan.file_names import safe_stem
 from visitplan.labels import Labels
-from visitplan.model import Session, SessionStatus, Visit
+from visitplan.model import Participant, Session, SessionStatus, Visit
 from visitplan.session_view import session_view
 
 
@@ -88,6 +87,7 @@ class Change:
     old_end: datetime | None = None
     new_start: datetime | None = None
     new_end: datetime | None = None
+    groups: tuple[str, ...] = ()  # the groups it concerns, before and after; () = everyone
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,16 +140,6 @@ def uid_of(visit: Visit, session_id: str) -> str:
 def agenda_url(visit: Visit) -> str | None:
     base = visit.details.publishing.base_url
     return f"{base}index.html" if base else None
-
-
-def feed_path(kind: str, key: str) -> tuple[str, ...]:
-    """Where a feed lives under public/: the same rule for the page, the workbook and
-    the files."""
-    if kind == "all":
-        return ("calendar.ics",)
-    if kind == "group":
-        return ("groups", f"{safe_stem(key)}.ics")
-    return ("p", f"{key}.ics")
 
 
 def withdrawn(text: EventText, labels: Labels) -> EventText:
@@ -307,7 +297,24 @@ def _change(kind: str, event: PublishedEvent, earlier: PublishedEvent | None = N
         old_end=earlier.ends_at if earlier else None,
         new_start=event.starts_at if new else None,
         new_end=event.ends_at if new else None,
+        groups=_concerned_groups(event, earlier),
     )
+
+
+def _concerned_groups(event: PublishedEvent, earlier: PublishedEvent | None) -> tuple[str, ...]:
+    """The groups a change concerns: those who attended before and those who attend now
+    (none, when either was everyone)."""
+    if not event.groups or (earlier is not None and not earlier.groups):
+        return ()
+    before = earlier.groups if earlier is not None else ()
+    return tuple(dict.fromkeys((*before, *event.groups)))
+
+
+def concerned(visit: Visit, change: Change) -> list[Participant]:
+    """The participants a change concerns, in the visit's order."""
+    if not change.groups:
+        return list(visit.participants)
+    return [p for p in visit.participants if p.group in change.groups]
 
 
 def next_version(before: Record, changes: list[Change], now: datetime) -> ProgrammeVersion:

@@ -17,8 +17,9 @@ from visitplan import __version__
 from visitplan.exporters import BuildContext
 from visitplan.i18n import languages
 from visitplan.labels import Labels
+from visitplan.links import feed_path
 from visitplan.model import Participant, SessionKind, Visit, zone
-from visitplan.publication import Publication, PublishedEvent, event_text, feed_path, withdrawn
+from visitplan.publication import Publication, PublishedEvent, event_text, withdrawn
 from visitplan.text import lines_of_text, one_line
 
 PRODID = f"-//visitplan//visitplan {__version__}//EN"

@@ -15,8 +15,9 @@ from visitplan import __version__
 from visitplan.dates import moment_text
 from visitplan.exporters import BuildContext
 from visitplan.labels import Labels
+from visitplan.links import feed_path
 from visitplan.model import REST_KINDS, Session, Venue, Visit
-from visitplan.publication import describe_change, feed_path
+from visitplan.publication import describe_change
 from visitplan.session_view import Place, place_of, session_view
 
 

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from visitplan.exporters import BuildContext, version_lines
 from visitplan.i18n import N_
 from visitplan.labels import Labels
+from visitplan.links import feed_path
 from visitplan.model import (
     PROGRAMME_KINDS,
     Participant,
@@ -27,7 +28,6 @@ from visitplan.model import (
     Visit,
     interpretation_into,
 )
-from visitplan.publication import feed_path
 from visitplan.text import without_control_characters
 from visitplan.timeline import timeline
 
