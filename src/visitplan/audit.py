@@ -20,7 +20,7 @@ import re
 import sys
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from html import unescape
 from html.parser import HTMLParser
@@ -129,12 +129,20 @@ NOT_TEXT = frozenset(
 Texts = dict[str, tuple[str, int]]
 
 
-def audit_public(folder: Path, visit: Visit) -> list[Finding]:
+def audit_public(
+    folder: Path, visit: Visit, tokens: Mapping[str, str] | None = None
+) -> list[Finding]:
     """Findings for personal data in ``folder`` (a build's public/ or the build itself);
-    InputError when it is neither."""
+    InputError when it is neither. ``tokens``: the participants' personal feed tokens."""
     public = public_folder(folder)
     paths = sorted(p for p in public.rglob("*") if p.is_file())
-    return find_leaks(_texts_of(paths, public.parent), visit)
+    return find_leaks(_texts_of(paths, public.parent), visit, tokens)
+
+
+def own_files(tokens: Mapping[str, str]) -> dict[str, str]:
+    """Each participant's own files in a build, as the start of their path: their
+    personal feed (and page) at their secret address, which may name them."""
+    return {pid: f"public/p/{token}." for pid, token in tokens.items()}
 
 
 def collect_texts(paths: list[Path], root: Path) -> Texts:
@@ -173,6 +181,7 @@ class Secret:
     whose: str  # "a participant's", "a host's contact person's"
     what: str  # "email", "phone number", "name (no consent to publication)", ...
     value: str
+    owner: str = ""  # the participant whose name or id it is: it may be in their own files
 
 
 @dataclass
@@ -245,10 +254,10 @@ def personal_data(visit: Visit) -> PersonalData:
             if need and len(need) >= MIN_NEED_LENGTH:
                 data.add_words(Secret(participant, what, need))
         if not person.public:
-            name = Secret(participant, "name (no consent to publication)", person.name)
+            name = Secret(participant, "name (no consent to publication)", person.name, person.id)
             data.add_words(name, any_order=True, minimum=MIN_NAME_LETTERS)
             if "".join(comparable_words(person.id)) not in other_ids:
-                secret = Secret(participant, "id (no consent to publication)", person.id)
+                secret = Secret(participant, "id (no consent to publication)", person.id, person.id)
                 data.add_words(secret, minimum=MIN_ID_LETTERS)
     contact_person = "a host's contact person's"
     for host in visit.hosts:
@@ -317,8 +326,19 @@ class _Unit:
         return False
 
 
-def find_leaks(texts: Texts, visit: Visit) -> list[Finding]:
+def _only_in(where: tuple[str, int], prefix: str) -> bool:
+    """Whether a text is in one file only, whose path starts with ``prefix``."""
+    first, count = where
+    return count == 1 and first.startswith(prefix)
+
+
+def find_leaks(
+    texts: Texts, visit: Visit, tokens: Mapping[str, str] | None = None
+) -> list[Finding]:
     """Personal data, contact-shaped text and unreadable files among ``texts``.
+
+    A participant's name may be in a text found only in their own personal feed or
+    page (``tokens``: participant id -> personal feed token): it is theirs.
 
     Feeds repeat the same texts thousands of times, so each distinct piece of text is
     checked once, and each secret only against the texts that hold its first word.
@@ -340,12 +360,16 @@ def find_leaks(texts: Texts, visit: Visit) -> list[Finding]:
         for word in unit.words:
             index[word].add(number)
     data = personal_data(visit)
+    owned = own_files(tokens or {})
     found: set[tuple[int, Secret]] = set()
     for joined, (first, secret) in data.words.items():
         candidates: set[int] = set()
         for length in range(first, len(joined) + 1):
             candidates |= index.get(joined[:length], set())
+        own = owned.get(secret.owner)
         for number in sorted(candidates):
+            if own is not None and _only_in(texts[units[number].text], own):
+                continue
             if (number, secret) not in found and units[number].holds(joined):
                 found.add((number, secret))
                 findings.append(_leak(secret, texts[units[number].text], units[number].text))

@@ -169,7 +169,9 @@ def _build_locked(
         unreported = [
             p for p in sorted((temp / "public").rglob("*")) if p.is_file() and p not in reported
         ]
-        leaks = find_leaks(merge_texts([texts, collect_texts(unreported, temp)]), loaded.visit)
+        leaks = find_leaks(
+            merge_texts([texts, collect_texts(unreported, temp)]), loaded.visit, tokens
+        )
         if leaks:
             raise RefusedBuild(leaks, "privacy audit")
         checkpoint("audited")

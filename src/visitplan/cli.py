@@ -513,10 +513,12 @@ def audit(
     from visitplan.audit import audit_public
     from visitplan.build import visit_of_build
     from visitplan.findings import InputError
+    from visitplan.state import read_state, state_path
 
     try:
         loaded = _load(visit_file or visit_of_build(out))
-        findings = audit_public(out, loaded.visit)
+        state = read_state(state_path(loaded.path), loaded.visit.details.id)
+        findings = audit_public(out, loaded.visit, state.tokens)
     except InputError as error:
         _fail_input(error.findings)
     if findings:

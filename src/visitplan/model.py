@@ -20,6 +20,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ModelWrapValidatorHandler,
     PrivateAttr,
     ValidationInfo,
     WithJsonSchema,
@@ -775,6 +776,26 @@ class Participant(Strict):
         default=False, description="Consents to their name appearing in public documents."
     )
     notes: str | None = None
+    # Arrival or departure given as a date only (no time): an all-day event in their feed.
+    _arrival_is_date: bool = PrivateAttr(default=False)
+    _departure_is_date: bool = PrivateAttr(default=False)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _note_dates_only(cls, data: Any, handler: ModelWrapValidatorHandler[Participant]) -> Any:
+        person = handler(data)
+        if isinstance(data, dict) and isinstance(person, Participant):
+            person._arrival_is_date = _date_only(data.get("arrival"))
+            person._departure_is_date = _date_only(data.get("departure"))
+        return person
+
+    @property
+    def arrival_is_date(self) -> bool:
+        return self._arrival_is_date
+
+    @property
+    def departure_is_date(self) -> bool:
+        return self._departure_is_date
 
     @field_validator("departure")
     @classmethod
@@ -799,6 +820,16 @@ def interpretation_into(need: str | None) -> tuple[str | None, str | None]:
         return None, None
     source, _, into = need.rpartition(">")
     return source or None, into
+
+
+def _date_only(value: Any) -> bool:
+    """Whether a written arrival or departure is a date without a time."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return True
+    if not isinstance(value, str):
+        return False
+    match = _DATETIME_RE.match(value.strip())
+    return match is not None and match.group(2) is None
 
 
 def _naive(moment: datetime) -> datetime:
@@ -890,7 +921,7 @@ class Visit(Strict):
                 person.arrival = person.arrival.replace(tzinfo=tz)
             if person.departure is not None and person.departure.tzinfo is None:
                 departure = person.departure
-                if departure.time() == time():  # a bare date: leaves some time that day
+                if person.departure_is_date:  # leaves some time that day
                     departure = departure.replace(hour=23, minute=59)
                 person.departure = departure.replace(tzinfo=tz)
         return self

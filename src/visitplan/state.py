@@ -22,7 +22,15 @@ from typing import Any
 from visitplan.atomic import replace_file
 from visitplan.findings import Finding, InputError, Location
 from visitplan.model import Visit
-from visitplan.publication import EventText, ProgrammeVersion, PublishedEvent, Record
+from visitplan.publication import (
+    Change,
+    EventText,
+    PersonalFeed,
+    ProgrammeVersion,
+    PublishedEvent,
+    Record,
+    TravelEvent,
+)
 from visitplan.state_schema import TOKEN, StateProblem, locate, state_problems
 
 STATE_FILE = ".visitplan-state.json"
@@ -54,6 +62,8 @@ class State:
                 "published": _moment(record.version.published),
                 "changes": dict(record.version.changes),
             },
+            "history": [_version_json(v) for v in record.history],
+            "feeds": {pid: _feed_json(feed) for pid, feed in record.feeds.items()},
         }
 
 
@@ -104,10 +114,15 @@ def read_state(path: Path, visit_id: str | None = None) -> State:
     except ValueError as exc:
         raise _unreadable(shown, str(exc), *(locate(text, ("programme_version",)) or ())) from None
     built_at = raw.get("built_at")
+    history = tuple(_version_of(entry) for entry in raw.get("history") or ())
+    if history and history[-1].number == programme_version.number:
+        programme_version = history[-1]  # with the changes themselves
     record = Record(
         events={sid: _event_of(sid, entry) for sid, entry in raw["sessions"].items()},
         built_at=datetime.fromisoformat(built_at) if built_at is not None else None,
         version=programme_version,
+        history=history,
+        feeds={pid: _feed_of(entry) for pid, entry in (raw.get("feeds") or {}).items()},
     )
     return State(record, raw["tokens"], raw.get("visit") or visit_id)
 
@@ -125,7 +140,7 @@ def _unreadable(
 
 def _finding(shown: str, text: str, problem: StateProblem) -> Finding:
     place = locate(text, problem.where)
-    path = " → ".join(problem.where)
+    path = " → ".join(f"#{step + 1}" if isinstance(step, int) else step for step in problem.where)
     return Finding.of(
         "VP010",
         f"state file: {path + ': ' if path else ''}{problem.message}",
@@ -251,6 +266,7 @@ def _event_json(event: PublishedEvent) -> dict[str, Any]:
         "last_modified": event.last_modified.isoformat(),
         "groups": groups,
         "fields": fields,
+        **({"left": list(event.left)} if event.left else {}),
     }
 
 
@@ -277,4 +293,109 @@ def _event_of(session_id: str, raw: dict[str, Any]) -> PublishedEvent:
         tuple(raw["groups"]),
         raw["sequence"],
         datetime.fromisoformat(raw["last_modified"]),
+        tuple(raw.get("left") or ()),
+    )
+
+
+def _change_json(change: Change) -> dict[str, Any]:
+    return {
+        "kind": change.kind,
+        "session": change.session_id,
+        "title": change.title,
+        "tzid": change.tzid,
+        "old_start": _moment(change.old_start),
+        "old_end": _moment(change.old_end),
+        "new_start": _moment(change.new_start),
+        "new_end": _moment(change.new_end),
+        "groups": list(change.groups),
+        "place": change.place,
+        "audience": list(change.audience) if change.audience is not None else None,
+        "status": change.status,
+        "concerns": list(change.concerns),
+        "people": change.people,
+    }
+
+
+def _change_of(raw: dict[str, Any]) -> Change:
+    """A stored change, already checked by the schema."""
+
+    def moment(key: str) -> datetime | None:
+        value = raw.get(key)
+        return datetime.fromisoformat(value) if value is not None else None
+
+    audience = raw.get("audience")
+    return Change(
+        kind=raw["kind"],
+        session_id=raw["session"],
+        title=raw["title"],
+        tzid=raw["tzid"],
+        old_start=moment("old_start"),
+        old_end=moment("old_end"),
+        new_start=moment("new_start"),
+        new_end=moment("new_end"),
+        groups=tuple(raw.get("groups") or ()),
+        place=raw.get("place") or "",
+        audience=tuple(audience) if audience is not None else None,
+        status=raw.get("status") or "",
+        concerns=tuple(raw.get("concerns") or ()),
+        people=raw.get("people") or 0,
+    )
+
+
+def _version_json(version: ProgrammeVersion) -> dict[str, Any]:
+    return {
+        "number": version.number,
+        "published": _moment(version.published),
+        "counts": dict(version.changes),
+        "changes": [_change_json(change) for change in version.changed],
+    }
+
+
+def _version_of(raw: dict[str, Any]) -> ProgrammeVersion:
+    published = raw.get("published")
+    return ProgrammeVersion(
+        raw["number"],
+        datetime.fromisoformat(published) if published is not None else None,
+        dict(raw.get("counts") or {}),
+        tuple(_change_of(change) for change in raw.get("changes") or ()),
+    )
+
+
+def _feed_json(feed: PersonalFeed) -> dict[str, Any]:
+    result: dict[str, Any] = {"group": feed.group}
+    if feed.left:
+        result["left"] = list(feed.left)
+    if feed.travel:
+        result["travel"] = [
+            {
+                "kind": t.kind,
+                "start": t.start.isoformat(),
+                "end": t.end.isoformat(),
+                "all_day": t.all_day,
+                "sequence": t.sequence,
+                "last_modified": t.last_modified.isoformat(),
+                **({"cancelled": True} if t.cancelled else {}),
+            }
+            for t in feed.travel
+        ]
+    return result
+
+
+def _feed_of(raw: dict[str, Any]) -> PersonalFeed:
+    """A stored personal feed, already checked by the schema."""
+    return PersonalFeed(
+        raw.get("group"),
+        tuple(raw.get("left") or ()),
+        tuple(
+            TravelEvent(
+                t["kind"],
+                datetime.fromisoformat(t["start"]),
+                datetime.fromisoformat(t["end"]),
+                t["all_day"],
+                t["sequence"],
+                datetime.fromisoformat(t["last_modified"]),
+                bool(t.get("cancelled", False)),
+            )
+            for t in raw.get("travel") or ()
+        ),
     )

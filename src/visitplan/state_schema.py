@@ -30,16 +30,47 @@ _LINE_BREAK = re.compile("[\n\t]")
 FIRST_YEAR, LAST_YEAR = 1900, 2199
 MAX_SEQUENCE = 2**31 - 1
 # "programme_version" is checked by state.py, which reads it.
-TOP_KEYS = {"version", "about", "built_at", "visit", "sessions", "tokens", "programme_version"}
+TOP_KEYS = {
+    "version",
+    "about",
+    "built_at",
+    "visit",
+    "sessions",
+    "tokens",
+    "programme_version",
+    "history",
+    "feeds",
+}
 ENTRY_KEYS = {"uid", "digest", "sequence", "last_modified", "groups", "fields"}
+VERSION_KEYS = {"number", "published", "counts", "changes"}
+CHANGE_KEYS = {
+    "kind",
+    "session",
+    "title",
+    "tzid",
+    "old_start",
+    "old_end",
+    "new_start",
+    "new_end",
+    "groups",
+    "place",
+    "audience",
+    "status",
+    "concerns",
+    "people",
+}
+CHANGE_KINDS = {"added", "moved", "changed", "cancelled"}
+FEED_KEYS = {"group", "left", "travel"}
+TRAVEL_KEYS = {"kind", "start", "end", "all_day", "sequence", "last_modified", "cancelled"}
+TRAVEL_KINDS = {"arrival", "departure"}
 STATUSES = {s.value for s in SessionStatus}
 
-Where = tuple[str, ...]
+Where = tuple[str | int, ...]  # keys, and positions in lists (from 0)
 
 
 @dataclass
 class StateProblem:
-    where: Where  # keys from the top of the file to the bad value
+    where: Where  # from the top of the file to the bad value
     message: str
     hint: str = ""
 
@@ -92,6 +123,19 @@ class _Checker:
             return None
         return moment
 
+    def ids(self, where: Where, value: Any, what: str, *, empty: bool = False) -> None:
+        """A list of ids (``empty``: "" too, the participants without a group)."""
+        if not isinstance(value, list):
+            self.bad(where, f"must be a list, not {_kind(value)}")
+            return
+        for item in value:
+            if not (empty and item == ""):
+                self.matches(where, item, ID, what)
+
+    def flag(self, where: Where, value: Any) -> None:
+        if not isinstance(value, bool):
+            self.bad(where, f"must be true or false, not {_kind(value)}")
+
     def matches(self, where: Where, value: Any, pattern: re.Pattern[str], what: str) -> bool:
         text = self.text(where, value)
         if text is None:
@@ -130,6 +174,12 @@ def state_problems(raw: Any, version: int, visit_id: str | None) -> list[StatePr
         _session(check, ("sessions", session_id), session_id, entry)
     tokens = check.mapping(("tokens",), top.get("tokens"))
     _tokens(check, tokens or {})
+    if top.get("history") is not None:
+        _history(check, top["history"], top.get("programme_version"))
+    if top.get("feeds") is not None:
+        feeds = check.mapping(("feeds",), top["feeds"])
+        for participant, feed in (feeds or {}).items():
+            _feed(check, ("feeds", participant), participant, feed)
     if owner is None and "visit" not in top and sessions:
         owner = _owner_from_uids(sessions)
     if visit_id is not None and owner is not None and owner != visit_id:
@@ -148,7 +198,9 @@ def _session(check: _Checker, where: Where, session_id: str, value: Any) -> None
     entry = check.mapping(where, value)
     if entry is None:
         return
-    check.keys(where, entry, ENTRY_KEYS, ENTRY_KEYS)
+    check.keys(where, entry, ENTRY_KEYS | {"left"}, ENTRY_KEYS)
+    if "left" in entry:
+        check.ids((*where, "left"), entry["left"], "a group id", empty=True)
     if "uid" in entry:
         uid = check.text((*where, "uid"), entry["uid"])
         if uid is not None and not 0 < len(uid) <= 255:
@@ -168,6 +220,131 @@ def _session(check: _Checker, where: Where, session_id: str, value: Any) -> None
                 check.matches((*where, "groups"), group, ID, "a group id")
     if "fields" in entry:
         _fields(check, (*where, "fields"), entry["fields"])
+
+
+def _history(check: _Checker, value: Any, current: Any) -> None:
+    """The versions published so far, each with its changes, numbered upwards and
+    ending with the programme version."""
+    if not isinstance(value, list):
+        check.bad(("history",), f"must be a list, not {_kind(value)}")
+        return
+    previous = 0
+    for n, raw in enumerate(value):
+        where: Where = ("history", n)
+        entry = check.mapping(where, raw)
+        if entry is None:
+            continue
+        check.keys(where, entry, VERSION_KEYS, {"number"})
+        number = entry.get("number")
+        _whole(check, (*where, "number"), number)
+        if isinstance(number, int) and not isinstance(number, bool):
+            if number <= previous:
+                check.bad(
+                    (*where, "number"),
+                    f"version {number} comes after version {previous}",
+                    "the versions go from the oldest to the latest",
+                )
+            previous = number
+        if entry.get("published") is not None:
+            check.moment((*where, "published"), entry["published"])
+        counts = entry.get("counts", {})
+        if not isinstance(counts, dict) or not all(
+            k in CHANGE_KINDS and isinstance(v, int) and not isinstance(v, bool) and v >= 0
+            for k, v in counts.items()
+        ):
+            check.bad((*where, "counts"), "must count the changes of each kind")
+        changes = entry.get("changes", [])
+        if not isinstance(changes, list):
+            check.bad((*where, "changes"), f"must be a list, not {_kind(changes)}")
+            continue
+        for m, change in enumerate(changes):
+            _change(check, (*where, "changes", m), change)
+    stated = current.get("number") if isinstance(current, dict) else None
+    if value and previous and isinstance(stated, int) and stated != previous:
+        check.bad(
+            ("history",),
+            f"the latest version is {previous}, but programme_version says {stated}",
+            "make the last entry of history the programme version",
+        )
+
+
+def _change(check: _Checker, where: Where, value: Any) -> None:
+    change = check.mapping(where, value)
+    if change is None:
+        return
+    check.keys(where, change, CHANGE_KEYS, {"kind", "session", "title", "tzid"})
+    if "kind" in change and change["kind"] not in CHANGE_KINDS:
+        check.bad(
+            (*where, "kind"),
+            f"{_short(json.dumps(change['kind']))} is not one of {', '.join(sorted(CHANGE_KINDS))}",
+        )
+    if "session" in change:
+        check.matches((*where, "session"), change["session"], ID, "a session id")
+    for key in ("title", "place", "status"):
+        if key in change:
+            check.text((*where, key), change[key])
+    zone = check.text((*where, "tzid"), change["tzid"]) if "tzid" in change else None
+    if zone is not None and not _usable_zone(zone):
+        check.bad((*where, "tzid"), f"'{_short(zone)}' is not a time zone")
+    for key in ("old_start", "old_end", "new_start", "new_end"):
+        if change.get(key) is not None:
+            check.moment((*where, key), change[key])
+    if "groups" in change:
+        check.ids((*where, "groups"), change["groups"], "a group id")
+    for key in ("audience", "concerns"):
+        names = change.get(key)
+        if names is None:
+            continue
+        if not isinstance(names, list):
+            check.bad((*where, key), f"must be a list, not {_kind(names)}")
+        else:
+            for name in names:
+                check.text((*where, key), name)
+    if "people" in change:
+        _whole(check, (*where, "people"), change["people"])
+
+
+def _feed(check: _Checker, where: Where, participant: str, value: Any) -> None:
+    """What one personal feed carried: its group, the sessions that left it, and the
+    participant's arrival and departure."""
+    check.matches(where, participant, ID, "a participant id")
+    feed = check.mapping(where, value)
+    if feed is None:
+        return
+    check.keys(where, feed, FEED_KEYS, {"group"})
+    if feed.get("group") is not None:
+        check.matches((*where, "group"), feed["group"], ID, "a group id")
+    if "left" in feed:
+        check.ids((*where, "left"), feed["left"], "a session id")
+    travel = feed.get("travel", [])
+    if not isinstance(travel, list):
+        check.bad((*where, "travel"), f"must be a list, not {_kind(travel)}")
+        return
+    kinds: set[str] = set()
+    for n, raw in enumerate(travel):
+        place: Where = (*where, "travel", n)
+        event = check.mapping(place, raw)
+        if event is None:
+            continue
+        check.keys(place, event, TRAVEL_KEYS, TRAVEL_KEYS - {"cancelled"})
+        kind = event.get("kind")
+        if "kind" in event and kind not in TRAVEL_KINDS:
+            check.bad((*place, "kind"), f"{_short(json.dumps(kind))} is not arrival or departure")
+        elif kind in kinds:
+            check.bad((*place, "kind"), f"there are two {kind}s")
+        elif isinstance(kind, str):
+            kinds.add(kind)
+        start = check.moment((*place, "start"), event["start"]) if "start" in event else None
+        end = check.moment((*place, "end"), event["end"]) if "end" in event else None
+        if start is not None and end is not None and end < start:
+            check.bad((*place, "end"), "ends before it starts")
+        for key in ("all_day", "cancelled"):
+            if key in event:
+                check.flag((*place, key), event[key])
+        if "sequence" in event:
+            _whole(check, (*place, "sequence"), event["sequence"])
+        if "last_modified" in event:
+            check.moment((*place, "last_modified"), event["last_modified"])
 
 
 def _whole(check: _Checker, where: Where, value: Any) -> None:
@@ -281,8 +458,22 @@ def _short(text: str, limit: int = 40) -> str:
 
 
 def locate(text: str, where: Where) -> tuple[int, int] | None:
-    """Line and column of the last key of ``where`` in the JSON ``text``, found key by
-    key from the top (each object's keys follow its own key in the file)."""
+    """Line and column of the value at ``where`` in the JSON ``text`` (of its key, when
+    the last step is a key); through lists, as far as the path can be followed."""
+    if any(isinstance(step, int) for step in where):
+        found = _position(text, where)
+    else:
+        found = _key_position(text, tuple(str(step) for step in where))
+    if found is None:
+        return None
+    line = text.count("\n", 0, found) + 1
+    return line, found - (text.rfind("\n", 0, found) + 1) + 1
+
+
+def _key_position(text: str, where: tuple[str, ...]) -> int | None:
+    """The offset of the last key of ``where``, found key by key from the top (each
+    object's keys follow its own key in the file): this finds keys even in a file that
+    is not valid JSON as a whole."""
     position, found = 0, None
     for key in where:
         pattern = re.compile(r"(?<!\\)" + re.escape(json.dumps(key, ensure_ascii=False)) + r"\s*:")
@@ -293,7 +484,70 @@ def locate(text: str, where: Where) -> tuple[int, int] | None:
         if match is None:
             break
         position, found = match.end(), match.start()
-    if found is None:
-        return None
-    line = text.count("\n", 0, found) + 1
-    return line, found - (text.rfind("\n", 0, found) + 1) + 1
+    return found
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+_SCALAR = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null")
+
+
+def _position(text: str, where: Where) -> int | None:
+    """The offset of the value (or key) at ``where``, following the JSON's structure;
+    the deepest place reached when the path goes further than the file."""
+    from json.decoder import scanstring  # type: ignore[attr-defined]
+
+    def skip(at: int) -> int:
+        match = _SPACE.match(text, at)
+        return match.end() if match else at
+
+    def end_of(at: int) -> int:
+        """The offset after the value starting at ``at``."""
+        at = skip(at)
+        if text.startswith('"', at):
+            return int(scanstring(text, at + 1)[1])
+        if text.startswith(("{", "["), at):
+            closing = "}" if text[at] == "{" else "]"
+            at = skip(at + 1)
+            while not text.startswith(closing, at):
+                if closing == "}":
+                    at = skip(int(scanstring(text, skip(at) + 1)[1]))
+                    at += 1  # the colon
+                at = skip(end_of(at))
+                if text.startswith(",", at):
+                    at = skip(at + 1)
+            return at + 1
+        match = _SCALAR.match(text, at)
+        if match is None:
+            raise ValueError(at)
+        return match.end()
+
+    at, found = skip(0), None
+    try:
+        for step in where:
+            if isinstance(step, str) and text.startswith("{", at):
+                at = skip(at + 1)
+                while not text.startswith("}", at):
+                    key_at = at
+                    key, at = scanstring(text, at + 1)
+                    at = skip(skip(at) + 1)
+                    if key == step:
+                        found = key_at
+                        break
+                    at = skip(end_of(at))
+                    if text.startswith(",", at):
+                        at = skip(at + 1)
+                else:
+                    return found
+            elif isinstance(step, int) and text.startswith("[", at):
+                at = skip(at + 1)
+                for _ in range(step):
+                    at = skip(end_of(at))
+                    if not text.startswith(",", at):
+                        return found
+                    at = skip(at + 1)
+                found = at
+            else:
+                return found
+    except (ValueError, IndexError):
+        return found
+    return found

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import ClassVar
 
@@ -19,7 +19,14 @@ from visitplan.i18n import languages
 from visitplan.labels import Labels
 from visitplan.links import feed_path
 from visitplan.model import Participant, SessionKind, Visit, zone
-from visitplan.publication import Publication, PublishedEvent, event_text, withdrawn
+from visitplan.publication import (
+    PersonalFeed,
+    Publication,
+    PublishedEvent,
+    TravelEvent,
+    event_text,
+    withdrawn,
+)
 from visitplan.text import lines_of_text, one_line
 
 PRODID = f"-//visitplan//visitplan {__version__}//EN"
@@ -36,12 +43,13 @@ class CalendarFeeds:
         blocks = {e.session_id: _event(e, context.now) for e in publication.events}
         zones = _timezones(visit, publication)
         title = visit.details.title
+        in_language = _InLanguage(visit, context, blocks)
+        own = in_language.feed(visit.details.language)
         written = [
             _write(
                 context.path("public", *feed_path("all", "")),
                 _header(visit, title),
-                publication.events,
-                blocks,
+                own.blocks(publication.events, []),
                 zones,
             )
         ]
@@ -50,35 +58,53 @@ class CalendarFeeds:
                 _write(
                     context.path("public", *feed_path("group", group.id)),
                     _header(visit, f"{title} — {group.name}"),
-                    publication.events_for(group.id),
-                    blocks,
+                    own.blocks(
+                        publication.events_for(group.id), publication.left_feed_of(group.id)
+                    ),
                     zones,
                 )
             )
-        personal_header = _header(visit, title)
-        travel: dict[tuple[str, str, datetime], bytes] = {}
-        by_group = {g: publication.events_for(g) for g in visit.group_keys()}
-        in_language = _InLanguage(visit, context, blocks)
+        travel: dict[tuple[str, str, datetime, bool, int, datetime, bool], bytes] = {}
+        by_group = {
+            g: (publication.events_for(g), publication.left_feed_of(g)) for g in visit.group_keys()
+        }
+        by_id = {e.session_id: e for e in publication.events}
         written += _guard_personal_folder(visit, context)
         for person in visit.participants:
             token = publication.tokens[person.id]
+            feed = publication.personal_feed(person.id)
             labels = in_language.labels(personal_language(visit, person))
-            extra = list(_travel_events(visit, person, token, context, labels, travel))
-            events = by_group.get(person.group)
-            if events is None:
-                events = publication.events_for(person.group)
+            extra = list(_travel_events(visit, person, token, feed, context, labels, travel))
+            events, left = by_group.get(person.group) or (
+                publication.events_for(person.group),
+                publication.left_feed_of(person.group),
+            )
+            if feed.left:
+                left = sorted(
+                    [*left, *(by_id[sid] for sid in feed.left if sid in by_id)],
+                    key=lambda e: (e.starts_at, e.session_id),
+                )
             written.append(
                 _write(
                     context.path("public", *feed_path("personal", token)),
-                    personal_header,
-                    events,
-                    in_language.blocks(labels.language),
+                    _header(visit, personal_feed_name(visit, person)),
+                    in_language.feed(labels.language).blocks(events, left),
                     zones,
                     extra,
                     visit.details.timezone,
                 )
             )
         return written
+
+
+def personal_feed_name(visit: Visit, person: Participant) -> str:
+    """ "<visit title> — <name>": the participant's name as the visit file writes it.
+
+    Not a "given name" cut from it: the model has one name field, and its first word
+    is the family name in Hungarian, Chinese or Korean order, or half of "María José";
+    the name as the person wrote it is theirs in every culture. The feed is at their
+    secret address only."""
+    return f"{visit.details.title} — {person.name}"
 
 
 def personal_language(visit: Visit, person: Participant) -> str:
@@ -96,15 +122,15 @@ class _InLanguage:
         self.visit = visit
         self.context = context
         self._labels = {visit.details.language: context.labels}
-        self._blocks = {visit.details.language: own}
+        self._feeds = {visit.details.language: _Blocks(context, context.labels, own)}
 
     def labels(self, language: str) -> Labels:
         if language not in self._labels:
             self._labels[language] = Labels(language)
         return self._labels[language]
 
-    def blocks(self, language: str) -> dict[str, bytes]:
-        if language not in self._blocks:
+    def feed(self, language: str) -> _Blocks:
+        if language not in self._feeds:
             labels = self.labels(language)
             sessions = {s.id: s for s in self.visit.sessions}
             blocks = {}
@@ -116,8 +142,38 @@ class _InLanguage:
                     else withdrawn(event.text, labels)
                 )
                 blocks[event.session_id] = _event(replace(event, text=text), self.context.now)
-            self._blocks[language] = blocks
-        return self._blocks[language]
+            self._feeds[language] = _Blocks(self.context, labels, blocks)
+        return self._feeds[language]
+
+
+class _Blocks:
+    """The events of one language, as a feed that carries them, and as a feed they left
+    (cancelled there: the session moved to another group, or its owner did)."""
+
+    def __init__(self, context: BuildContext, labels: Labels, blocks: dict[str, bytes]) -> None:
+        self.context = context
+        self.labels = labels
+        self.carried = blocks
+        self.gone: dict[str, bytes] = {}
+
+    def blocks(self, events: list[PublishedEvent], left: list[PublishedEvent]) -> list[Block]:
+        result = [
+            (e.starts_at, e.session_id, e.text.tzid, self.carried[e.session_id]) for e in events
+        ]
+        for event in left:
+            if event.session_id not in self.gone:
+                gone = replace(event, text=withdrawn(event.text, self.labels))
+                self.gone[event.session_id] = _event(gone, self.context.now)
+            result.append(
+                (event.starts_at, event.session_id, event.text.tzid, self.gone[event.session_id])
+            )
+        if left:
+            result.sort(key=lambda b: (b[0], b[1]))
+        return result
+
+
+# An event ready for a feed: its start and session id (the order), its zone, its text.
+Block = tuple[datetime, str, str, bytes]
 
 
 def _header(visit: Visit, name: str) -> bytes:
@@ -230,40 +286,52 @@ def _travel_events(
     visit: Visit,
     person: Participant,
     token: str,
+    feed: PersonalFeed,
     context: BuildContext,
     labels: Labels,
-    cache: dict[tuple[str, str, datetime], bytes],
+    cache: dict[tuple[str, str, datetime, bool, int, datetime, bool], bytes],
 ) -> Iterable[bytes]:
-    """The participant's own arrival and departure, in their personal feed only.
+    """The participant's own arrival and departure, in their personal feed only, with
+    their revisions (cancelled when removed, until pruned).
 
     Many people arrive at the same time: each distinct event is serialised once and
     only its UID line (also made by icalendar) differs per person.
     """
-    for kind, moment in (("arrival", person.arrival), ("departure", person.departure)):
-        if moment is None:
-            continue
-        local = moment.astimezone(zone(visit.details.timezone))
-        key = (labels.language, kind, local)
+    for event in feed.travel:
+        key = (
+            labels.language,
+            event.kind,
+            event.start,
+            event.all_day,
+            event.sequence,
+            event.last_modified,
+            event.cancelled,
+        )
         if key not in cache:
-            cache[key] = _travel_block(kind, local, context.now, labels)
-        uid = _uid_line(travel_uid(visit, person, token, kind))
+            cache[key] = _travel_block(event, context.now, labels)
+        uid = _uid_line(travel_uid(visit, person, token, event.kind))
         yield cache[key].replace(f"UID:{TEMPLATE_UID}\r\n".encode(), uid)
 
 
-def _travel_block(kind: str, local: datetime, now: datetime, labels: Labels) -> bytes:
+def _travel_block(event: TravelEvent, now: datetime, labels: Labels) -> bytes:
     from icalendar import Event
 
     vevent = Event()
     vevent.add("uid", TEMPLATE_UID)
     vevent.add("dtstamp", now)
-    if local.time() in (time(0, 0), time(23, 59)):  # a date without a time: all day
-        vevent.add("dtstart", local.date())
-        vevent.add("dtend", local.date() + timedelta(days=1))
+    if event.all_day:  # given as a date only
+        vevent.add("dtstart", event.start.date())
+        vevent.add("dtend", event.end.date())
     else:
-        vevent.add("dtstart", local)
-        vevent.add("dtend", local + timedelta(minutes=30))
-    vevent.add("summary", labels("Your arrival") if kind == "arrival" else labels("Your departure"))
+        vevent.add("dtstart", event.start)
+        vevent.add("dtend", event.end)
+    arrival = event.kind == "arrival"
+    vevent.add("summary", labels("Your arrival") if arrival else labels("Your departure"))
     vevent.add("categories", [labels.kind(SessionKind.TRAVEL)])
+    if event.cancelled:
+        vevent.add("status", "CANCELLED")
+    vevent.add("sequence", event.sequence)
+    vevent.add("last-modified", event.last_modified)
     vevent.add("transp", "TRANSPARENT")
     block: bytes = vevent.to_ical()
     return block
@@ -280,18 +348,17 @@ def _uid_line(uid: str) -> bytes:
 def _write(
     path: Path,
     header: bytes,
-    events: list[PublishedEvent],
-    blocks: dict[str, bytes],
+    events: list[Block],
     zones: dict[str, bytes],
     extra: list[bytes] | None = None,
     extra_zone: str | None = None,
 ) -> Path:
-    used = {e.text.tzid for e in events}
+    used = {tzid for _, _, tzid, _ in events}
     if extra and extra_zone:
         used.add(extra_zone)
     parts = [header]
     parts += [zones[z] for z in sorted(used) if z in zones]
-    parts += [blocks[e.session_id] for e in events]
+    parts += [block for _, _, _, block in events]
     parts += extra or []
     parts.append(END)
     path.write_bytes(b"".join(parts))

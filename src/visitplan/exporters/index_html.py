@@ -17,7 +17,7 @@ from visitplan.exporters import BuildContext
 from visitplan.labels import Labels
 from visitplan.links import feed_path
 from visitplan.model import REST_KINDS, Session, Venue, Visit
-from visitplan.publication import describe_change
+from visitplan.publication import Publication, describe_change
 from visitplan.session_view import Place, place_of, session_view
 
 
@@ -60,7 +60,6 @@ def page(visit: Visit, context: BuildContext) -> dict[str, Any]:
         )
         if f
     ]
-    previous = publication.previous_build
     return {
         "lang": details.language,
         "generator": f"visitplan {__version__}",
@@ -71,8 +70,7 @@ def page(visit: Visit, context: BuildContext) -> dict[str, Any]:
         "description": " ".join((details.description or "").split()),
         "objectives": [o.text for o in details.objectives],
         "guiding_question": " ".join((details.guiding_question or "").split()),
-        "changes": [describe_change(c, labels) for c in publication.changes],
-        "previous_build": moment_text(previous, labels.language) if previous else "",
+        **notices(publication, labels),
         "feeds": feeds(visit, labels),
         "groups": [{"id": g.id, "name": g.name} for g in visit.groups],
         "days": days(visit, labels),
@@ -83,6 +81,22 @@ def page(visit: Visit, context: BuildContext) -> dict[str, Any]:
         ],
         "updated": moment_text(context.now, labels.language),
     }
+
+
+def notices(publication: Publication, labels: Labels) -> dict[str, Any]:
+    """The latest version's changes, shown until a newer version replaces them, and the
+    versions before it that changed something, the latest first."""
+    shown = [
+        {
+            "number": version.number,
+            "date": labels.date(version.published.date()) if version.published else "",
+            "changes": [describe_change(c, labels) for c in version.changed],
+        }
+        for version in publication.versions()
+        if version.changed
+    ]
+    latest = shown[0] if shown and shown[0]["number"] == publication.version.number else None
+    return {"latest": latest, "earlier": shown[1:] if latest else shown}
 
 
 def feeds(visit: Visit, labels: Labels) -> list[dict[str, Any]]:
