@@ -6,6 +6,7 @@ files back."""
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import shutil
 import subprocess
@@ -265,7 +266,7 @@ def personal_feeds(public: Path) -> list[Path]:
     return sorted((public / "p").glob("*.ics"))
 
 
-def test_personal_feeds_name_no_one(tmp_path: Path, run: Run) -> None:
+def test_personal_feeds_name_only_their_owner(tmp_path: Path, run: Run) -> None:
     text = VISIT.replace("  - id: mrossi-milano\n", "  - id: maria-rossi\n")
     visit_file = write(tmp_path, text)
     assert run("build", visit_file).exit_code == 0
@@ -287,7 +288,13 @@ def test_personal_feeds_name_no_one(tmp_path: Path, run: Run) -> None:
         for e in icalendar.Calendar.from_ical(feed.read_bytes()).walk("VEVENT")
     ]
     assert sorted(u for u in again if u.startswith(("arrival-", "departure-"))) == sorted(travel)
-    assert "maria" not in public_text(public).lower()
+    # Her own feed is named for her (and nothing else names her); the audit knows it is hers.
+    state = json.loads((tmp_path / ".visitplan-state.json").read_text("utf-8"))
+    own = public / "p" / f"{state['tokens']['maria-rossi']}.ics"
+    calendar = icalendar.Calendar.from_ical(own.read_bytes())
+    assert str(calendar["X-WR-CALNAME"]).endswith("— Maria Rossi")
+    others = [p for p in public.rglob("*") if p.is_file() and p != own]
+    assert all("maria" not in p.read_text("utf-8").lower() for p in others)
     assert run("audit", tmp_path / "build").exit_code == 0
 
 
@@ -397,7 +404,12 @@ def test_withdrawn_consent_leaves_no_name_in_the_feeds(tmp_path: Path, run: Run)
         assert str(cancelled["SUMMARY"]) == "Cancelled session"
         assert cancelled.decoded("DTSTART").hour == 10
         assert not str(cancelled.get("DESCRIPTION", "")) and not cancelled.get("LOCATION")
-    assert "vries" not in public_text(public).lower()
+    # Only his own feed, at his secret address, is named for him.
+    state = json.loads((tmp_path / ".visitplan-state.json").read_text("utf-8"))
+    own = public / "p" / f"{state['tokens']['jan']}.ics"
+    others = [p for p in sorted(public.rglob("*")) if p.is_file() and p != own]
+    assert all("vries" not in p.read_text("utf-8").lower() for p in others)
+    assert "presents" not in own.read_text("utf-8")
     assert run("audit", tmp_path / "build").exit_code == 0
     assert run("build", visit_file).exit_code == 0  # and every later build
 

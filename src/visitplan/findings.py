@@ -231,6 +231,23 @@ CATALOGUE: dict[str, CodeInfo] = _catalogue(
         "\\e, \\n) from quoted text.",
     ),
     CodeInfo(
+        "VP015",
+        "nonexistent-time",
+        E,
+        "A local time that does not exist: the clocks jump over it when summer time "
+        "starts (02:30 on the last Sunday of March in most of Europe).",
+        "Write the time the clocks show then (an hour later), or another time.",
+    ),
+    CodeInfo(
+        "VP016",
+        "ambiguous-time",
+        W,
+        "A local time that happens twice: the clocks go back over it when summer time "
+        "ends (02:30 on the last Sunday of October in most of Europe).",
+        "Calendars take the first one (summer time); move it out of that hour if you "
+        "mean the second, or accept it.",
+    ),
+    CodeInfo(
         "VP020",
         "missing-translation",
         I,

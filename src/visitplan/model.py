@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cache, cached_property
 from typing import Annotated, Any, TypeVar
@@ -1068,8 +1068,44 @@ def consistency_problems(
                 f"visit ({first.isoformat()} to {last.isoformat()})",
                 hint="correct the date, or widen the visit's start_date/end_date",
             )
+        for key, moment in (("start", session.starts_at), ("end", session.ends_at)):
+            if wall_time(moment) == "gap":
+                yield _nonexistent(("sessions", n, key), moment)
     for n, person in enumerate(visit.participants):
         yield from check(("participants", n, "group"), person.group, "groups", "group")
+        travel: list[tuple[str, datetime | None, bool]] = [
+            ("arrival", person.arrival, person.arrival_is_date),
+            ("departure", person.departure, person.departure_is_date),
+        ]
+        for key, when, date_only in travel:
+            if when is not None and not date_only and wall_time(when) == "gap":
+                yield _nonexistent(("participants", n, key), when)
+
+
+def wall_time(moment: datetime) -> str | None:
+    """ "gap" when a local time does not exist (the clocks jump over it in spring),
+    "fold" when it happens twice (they go back in autumn), else None. zoneinfo reads a
+    time in the gap with the offset before the jump: through UTC and back, it comes
+    out as another wall time."""
+    if moment.tzinfo is None:
+        return None
+    back = moment.astimezone(UTC).astimezone(moment.tzinfo)
+    if back.replace(tzinfo=None) != moment.replace(tzinfo=None):
+        return "gap"
+    if moment.replace(fold=0).utcoffset() != moment.replace(fold=1).utcoffset():
+        return "fold"
+    return None
+
+
+def _nonexistent(path: Path, moment: datetime) -> Problem:
+    shown = moment.astimezone(UTC).astimezone(moment.tzinfo)  # the same instant
+    return Problem(
+        path=path,
+        code="VP015",
+        message=f"{moment:%H:%M} on {moment:%Y-%m-%d} does not exist in {moment.tzinfo}: "
+        "the clocks go forward that night and skip it",
+        hint=f"write the time the clocks show then ({shown:%H:%M}), or another time",
+    )
 
 
 def _duplicates(visit: Visit) -> Iterator[Problem]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from visitplan.checks.calendar import check_holidays, check_tentative
+from visitplan.checks.calendar import check_ambiguous_times, check_holidays, check_tentative
 from visitplan.checks.coverage import check_coverage
 from visitplan.checks.free_time import check_breathing_space, check_free_time
 from visitplan.checks.language import check_language
@@ -34,6 +34,7 @@ CHECKS: list[Check] = [
     check_venues,
     check_holidays,
     check_tentative,
+    check_ambiguous_times,
     check_language,
 ]
 

@@ -53,9 +53,15 @@ def _found(
 
 
 def at_participant(
-    loaded: Loaded, code: str, message: str, person: Participant, hint: str | None = None
+    loaded: Loaded,
+    code: str,
+    message: str,
+    person: Participant,
+    hint: str | None = None,
+    *,
+    key: str | None = None,
 ) -> Finding:
-    return at_item(loaded, code, message, "participants", person.id, hint)
+    return _found(loaded, code, message, hint, "participants", person.id, key)
 
 
 def hm(moment: datetime) -> str:

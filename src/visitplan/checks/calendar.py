@@ -1,4 +1,5 @@
-"""Calendar: sessions on public holidays where the venue is, and unconfirmed sessions.
+"""Calendar: sessions on public holidays where the venue is, unconfirmed sessions, and
+times that happen twice when the clocks go back.
 
 Holidays come from the ``holidays`` package, by the venue's country and region;
 each (country, region) is looked up once for the visit's years.
@@ -10,14 +11,14 @@ import importlib
 import importlib.util
 import sys
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from visitplan.checks.base import at_item, at_session, day_name
+from visitplan.checks.base import at_item, at_participant, at_session, day_name
 from visitplan.findings import Finding
 from visitplan.load import Loaded
-from visitplan.model import SessionStatus
+from visitplan.model import SessionStatus, wall_time
 
 
 def country_class(code: str) -> Any:
@@ -109,3 +110,32 @@ def check_tentative(loaded: Loaded) -> Iterator[Finding]:
             yield at_session(
                 loaded, "VP162", f"'{session.id}' is not confirmed yet", session, key="status"
             )
+
+
+def check_ambiguous_times(loaded: Loaded) -> Iterator[Finding]:
+    """Times in the hour the clocks go back over: they happen twice, and calendars take
+    the first. (A time the clocks skip is an error when the file is read.)"""
+    visit = loaded.visit
+
+    def said(moment: datetime) -> str:
+        return (
+            f"{moment:%H:%M} on {moment:%Y-%m-%d} happens twice in {moment.tzinfo} (the "
+            "clocks go back that night); calendars show the first, in summer time"
+        )
+
+    for session in visit.sessions:
+        for key, moment in (("start", session.starts_at), ("end", session.ends_at)):
+            if wall_time(moment) == "fold":
+                yield at_session(
+                    loaded, "VP016", f"'{session.id}' {key}s at {said(moment)}", session, key=key
+                )
+    for person in visit.participants:
+        travel: list[tuple[str, datetime | None, bool]] = [
+            ("arrival", person.arrival, person.arrival_is_date),
+            ("departure", person.departure, person.departure_is_date),
+        ]
+        for key, when, date_only in travel:
+            if when is not None and not date_only and wall_time(when) == "fold":
+                yield at_participant(
+                    loaded, "VP016", f"'{person.id}' {key}: {said(when)}", person, key=key
+                )
