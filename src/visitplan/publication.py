@@ -594,17 +594,20 @@ def change_lines(change: Change, labels: Labels) -> list[str]:
             lines = [labels("Updated: {title}, {when}", title=change.title, when=new)]
         if change.place:
             lines.append(labels("New place: {place}", place=change.place))
-        if change.audience is not None:
-            groups = ", ".join(change.audience) if change.audience else labels("everyone")
-            lines.append(labels("Now for: {groups}", groups=groups))
+        if change.audience:
+            lines.append(labels("Now for: {groups}", groups=", ".join(change.audience)))
+        elif change.audience is not None:
+            lines.append(labels("Now for everyone"))
         if change.status == SessionStatus.CONFIRMED.value:
             lines.append(labels("Status: confirmed"))
         elif change.status == SessionStatus.TENTATIVE.value:
             lines.append(labels("Status: to be confirmed"))
-    if change.people or change.concerns:
-        groups = ", ".join(change.concerns) if change.concerns else labels("everyone")
-        people = labels.plural("{n} participant", "{n} participants", change.people)
+    people = labels.plural("{n} participant", "{n} participants", change.people)
+    if change.concerns:
+        groups = ", ".join(change.concerns)
         lines.append(labels("Concerns: {groups} ({people})", groups=groups, people=people))
+    elif change.people:
+        lines.append(labels("Concerns everyone ({people})", people=people))
     return lines
 
 
