@@ -5,7 +5,9 @@ says what changed and whom it concerns."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import html5lib
 import pytest
@@ -281,8 +283,8 @@ def test_a_state_file_of_the_previous_release_is_read(tmp_path: Path, run: Run) 
 def test_a_damaged_new_part_of_the_state_is_located(
     tmp_path: Path,
     run: Run,
-    damage,
-    where: str,  # type: ignore[no-untyped-def]
+    damage: Callable[[dict[str, Any]], None],
+    where: str,
 ) -> None:
     visit_file = write(tmp_path, GROUPED)
     build(run, visit_file)
