@@ -125,8 +125,11 @@ NOT_TEXT = frozenset(
 )  # calendar UIDs look like addresses: session@visit.visitplan
 
 
-# Distinct text -> (the first file it is in, relative to the build; how many files).
-Texts = dict[str, tuple[str, int]]
+# Distinct text -> (the first file it is in, relative to the build; how many files; the
+# files, while there are at most FEW_FILES: a participant's own files and namesakes').
+Where = tuple[str, int, tuple[str, ...]]
+Texts = dict[str, Where]
+FEW_FILES = 8
 
 
 def audit_public(
@@ -154,23 +157,25 @@ def collect_texts(paths: list[Path], root: Path) -> Texts:
         shown = path.relative_to(root).as_posix()
         units = readable_units(path, decoded)
         if units is None:
-            where[UNREADABLE + shown] = (shown, 1)
+            where[UNREADABLE + shown] = (shown, 1, (shown,))
             continue
         for unit in dict.fromkeys(units):
-            first, count = where.get(unit, (shown, 0))
-            where[unit] = (min(first, shown), count + 1)
+            first, count, files = where.get(unit, (shown, 0, ()))
+            files = (*files, shown) if count < FEW_FILES else ()
+            where[unit] = (min(first, shown), count + 1, files)
     return where
 
 
 def merge_texts(parts: Iterable[Texts]) -> Texts:
     merged: Texts = {}
     for part in parts:
-        for unit, (first, count) in part.items():
+        for unit, (first, count, files) in part.items():
             if unit in merged:
-                seen, total = merged[unit]
-                merged[unit] = (min(seen, first), total + count)
+                seen, total, known = merged[unit]
+                few = total + count <= FEW_FILES
+                merged[unit] = (min(seen, first), total + count, (*known, *files) if few else ())
             else:
-                merged[unit] = (first, count)
+                merged[unit] = (first, count, files)
     return merged
 
 
@@ -181,7 +186,6 @@ class Secret:
     whose: str  # "a participant's", "a host's contact person's"
     what: str  # "email", "phone number", "name (no consent to publication)", ...
     value: str
-    owner: str = ""  # the participant whose name or id it is: it may be in their own files
 
 
 @dataclass
@@ -254,10 +258,10 @@ def personal_data(visit: Visit) -> PersonalData:
             if need and len(need) >= MIN_NEED_LENGTH:
                 data.add_words(Secret(participant, what, need))
         if not person.public:
-            name = Secret(participant, "name (no consent to publication)", person.name, person.id)
+            name = Secret(participant, "name (no consent to publication)", person.name)
             data.add_words(name, any_order=True, minimum=MIN_NAME_LETTERS)
             if "".join(comparable_words(person.id)) not in other_ids:
-                secret = Secret(participant, "id (no consent to publication)", person.id, person.id)
+                secret = Secret(participant, "id (no consent to publication)", person.id)
                 data.add_words(secret, minimum=MIN_ID_LETTERS)
     contact_person = "a host's contact person's"
     for host in visit.hosts:
@@ -326,10 +330,10 @@ class _Unit:
         return False
 
 
-def _only_in(where: tuple[str, int], prefix: str) -> bool:
-    """Whether a text is in one file only, whose path starts with ``prefix``."""
-    first, count = where
-    return count == 1 and first.startswith(prefix)
+def _owned(where: Where, prefixes: tuple[str, ...]) -> bool:
+    """Whether a text is only in files whose path starts with one of ``prefixes``."""
+    _, count, files = where
+    return 0 < count == len(files) and all(f.startswith(prefixes) for f in files)
 
 
 def find_leaks(
@@ -338,7 +342,8 @@ def find_leaks(
     """Personal data, contact-shaped text and unreadable files among ``texts``.
 
     A participant's name may be in a text found only in their own personal feed or
-    page (``tokens``: participant id -> personal feed token): it is theirs.
+    page (``tokens``: participant id -> personal feed token), or in those of namesakes:
+    it is theirs.
 
     Feeds repeat the same texts thousands of times, so each distinct piece of text is
     checked once, and each secret only against the texts that hold its first word.
@@ -351,7 +356,7 @@ def find_leaks(
             "documents, archives, PDFs and images may hold anything",
             where,
         )
-        for unit, (where, _) in sorted(texts.items())
+        for unit, (where, _, _) in sorted(texts.items())
         if unit.startswith(UNREADABLE)
     ]
     units = [_Unit.of(unit) for unit in texts if not unit.startswith(UNREADABLE)]
@@ -361,14 +366,19 @@ def find_leaks(
             index[word].add(number)
     data = personal_data(visit)
     owned = own_files(tokens or {})
+    namesakes: dict[str, list[str]] = defaultdict(list)
+    for person in visit.participants:
+        if person.id in owned:  # their name, or an id that reads as their name
+            for own in {"".join(comparable_words(t)) for t in (person.name, person.id)}:
+                namesakes[own].append(owned[person.id])
     found: set[tuple[int, Secret]] = set()
     for joined, (first, secret) in data.words.items():
         candidates: set[int] = set()
         for length in range(first, len(joined) + 1):
             candidates |= index.get(joined[:length], set())
-        own = owned.get(secret.owner)
+        own = tuple(namesakes.get("".join(comparable_words(secret.value)), ()))
         for number in sorted(candidates):
-            if own is not None and _only_in(texts[units[number].text], own):
+            if own and _owned(texts[units[number].text], own):
                 continue
             if (number, secret) not in found and units[number].holds(joined):
                 found.add((number, secret))
@@ -384,7 +394,7 @@ def withdrawn_leaks(cancelled: list[tuple[str, str]], visit: Visit) -> list[Find
     reworded, only dropped, so the finding names the session and the way out."""
     if not cancelled:
         return []
-    where = ("public/calendar.ics", 1)
+    where: Where = ("public/calendar.ics", 1, ())
     session_of = {text: session_id for session_id, uid in cancelled for text in (session_id, uid)}
     findings: dict[str, Finding] = {}
     for leak in find_leaks(dict.fromkeys(session_of, where), visit):
@@ -406,7 +416,7 @@ def withdrawn_leaks(cancelled: list[tuple[str, str]], visit: Visit) -> list[Find
 def _contacts_in(
     unit: _Unit,
     data: PersonalData,
-    where: tuple[str, int],
+    where: Where,
     found: set[tuple[int, Secret]],
     number: int,
 ) -> list[Finding]:
@@ -451,7 +461,7 @@ def _contacts_in(
     return findings
 
 
-def _leak(secret: Secret, where: tuple[str, int], text: str) -> Finding:
+def _leak(secret: Secret, where: Where, text: str) -> Finding:
     """A VP301 finding; ``extra["text"]`` is the piece of text it was found in."""
     finding = _published(
         "VP301",
@@ -478,8 +488,8 @@ def _texts_of(paths: list[Path], root: Path) -> Texts:
     return merge_texts(parts)
 
 
-def _published(code: str, message: str, hint: str, where: tuple[str, int]) -> Finding:
-    first, count = where
+def _published(code: str, message: str, hint: str, where: Where) -> Finding:
+    first, count, _ = where
     more = f" (and {count - 1} more files)" if count > 1 else ""
     return _finding(code, message + more, hint, first)
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from visitplan.dates import session_span
@@ -394,7 +394,7 @@ def _personal_feeds(
     return feeds, moved
 
 
-def travel_span(moment: datetime, all_day: bool, tz: ZoneInfo) -> tuple[datetime, datetime]:
+def travel_span(moment: datetime, all_day: bool, tz: tzinfo) -> tuple[datetime, datetime]:
     """An arrival's or departure's event: the whole day when only a date was given,
     else half an hour from the time given (00:00 included)."""
     local = moment.astimezone(tz)
@@ -416,7 +416,8 @@ def _travel(
     ):
         old = earlier.travel_event(kind) if earlier is not None else None
         if old is not None:  # a state file keeps offsets: back to the visit's zone
-            old = replace(old, start=old.start.astimezone(tz), end=old.end.astimezone(tz))
+            old_start, old_end = travel_span(old.start, old.all_day, tz)
+            old = replace(old, start=old_start, end=old_end)
         if moment is None:
             if old is None or prune:
                 continue

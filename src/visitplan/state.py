@@ -30,6 +30,7 @@ from visitplan.publication import (
     PublishedEvent,
     Record,
     TravelEvent,
+    travel_span,
 )
 from visitplan.state_schema import TOKEN, StateProblem, locate, state_problems
 
@@ -362,40 +363,41 @@ def _version_of(raw: dict[str, Any]) -> ProgrammeVersion:
 
 
 def _feed_json(feed: PersonalFeed) -> dict[str, Any]:
+    """A personal feed, compactly: thousands of them may be kept (an event's end follows
+    from its start; what is usual is left out)."""
     result: dict[str, Any] = {"group": feed.group}
     if feed.left:
         result["left"] = list(feed.left)
-    if feed.travel:
-        result["travel"] = [
-            {
-                "kind": t.kind,
-                "start": t.start.isoformat(),
-                "end": t.end.isoformat(),
-                "all_day": t.all_day,
-                "sequence": t.sequence,
-                "last_modified": t.last_modified.isoformat(),
-                **({"cancelled": True} if t.cancelled else {}),
-            }
-            for t in feed.travel
-        ]
+    for t in feed.travel:
+        result[t.kind] = {
+            "start": t.start.isoformat(),
+            "sequence": t.sequence,
+            "last_modified": t.last_modified.isoformat(),
+            **({"all_day": True} if t.all_day else {}),
+            **({"cancelled": True} if t.cancelled else {}),
+        }
     return result
 
 
 def _feed_of(raw: dict[str, Any]) -> PersonalFeed:
     """A stored personal feed, already checked by the schema."""
-    return PersonalFeed(
-        raw.get("group"),
-        tuple(raw.get("left") or ()),
-        tuple(
+    travel = []
+    for kind in ("arrival", "departure"):
+        t = raw.get(kind)
+        if t is None:
+            continue
+        moment = datetime.fromisoformat(t["start"])
+        all_day = bool(t.get("all_day", False))
+        start, end = travel_span(moment, all_day, moment.tzinfo or UTC)
+        travel.append(
             TravelEvent(
-                t["kind"],
-                datetime.fromisoformat(t["start"]),
-                datetime.fromisoformat(t["end"]),
-                t["all_day"],
+                kind,
+                start,
+                end,
+                all_day,
                 t["sequence"],
                 datetime.fromisoformat(t["last_modified"]),
                 bool(t.get("cancelled", False)),
             )
-            for t in raw.get("travel") or ()
-        ),
-    )
+        )
+    return PersonalFeed(raw.get("group"), tuple(raw.get("left") or ()), tuple(travel))

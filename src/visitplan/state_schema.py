@@ -60,9 +60,8 @@ CHANGE_KEYS = {
     "people",
 }
 CHANGE_KINDS = {"added", "moved", "changed", "cancelled"}
-FEED_KEYS = {"group", "left", "travel"}
-TRAVEL_KEYS = {"kind", "start", "end", "all_day", "sequence", "last_modified", "cancelled"}
-TRAVEL_KINDS = {"arrival", "departure"}
+FEED_KEYS = {"group", "left", "arrival", "departure"}
+TRAVEL_KEYS = {"start", "all_day", "sequence", "last_modified", "cancelled"}
 STATUSES = {s.value for s in SessionStatus}
 
 Where = tuple[str | int, ...]  # keys, and positions in lists (from 0)
@@ -316,35 +315,26 @@ def _feed(check: _Checker, where: Where, participant: str, value: Any) -> None:
         check.matches((*where, "group"), feed["group"], ID, "a group id")
     if "left" in feed:
         check.ids((*where, "left"), feed["left"], "a session id")
-    travel = feed.get("travel", [])
-    if not isinstance(travel, list):
-        check.bad((*where, "travel"), f"must be a list, not {_kind(travel)}")
+    for kind in ("arrival", "departure"):
+        if kind in feed:
+            _travel(check, (*where, kind), feed[kind])
+
+
+def _travel(check: _Checker, where: Where, value: Any) -> None:
+    """A participant's arrival or departure as their feed published it."""
+    event = check.mapping(where, value)
+    if event is None:
         return
-    kinds: set[str] = set()
-    for n, raw in enumerate(travel):
-        place: Where = (*where, "travel", n)
-        event = check.mapping(place, raw)
-        if event is None:
-            continue
-        check.keys(place, event, TRAVEL_KEYS, TRAVEL_KEYS - {"cancelled"})
-        kind = event.get("kind")
-        if "kind" in event and kind not in TRAVEL_KINDS:
-            check.bad((*place, "kind"), f"{_short(json.dumps(kind))} is not arrival or departure")
-        elif kind in kinds:
-            check.bad((*place, "kind"), f"there are two {kind}s")
-        elif isinstance(kind, str):
-            kinds.add(kind)
-        start = check.moment((*place, "start"), event["start"]) if "start" in event else None
-        end = check.moment((*place, "end"), event["end"]) if "end" in event else None
-        if start is not None and end is not None and end < start:
-            check.bad((*place, "end"), "ends before it starts")
-        for key in ("all_day", "cancelled"):
-            if key in event:
-                check.flag((*place, key), event[key])
-        if "sequence" in event:
-            _whole(check, (*place, "sequence"), event["sequence"])
-        if "last_modified" in event:
-            check.moment((*place, "last_modified"), event["last_modified"])
+    check.keys(where, event, TRAVEL_KEYS, {"start", "sequence", "last_modified"})
+    if "start" in event:
+        check.moment((*where, "start"), event["start"])
+    for key in ("all_day", "cancelled"):
+        if key in event:
+            check.flag((*where, key), event[key])
+    if "sequence" in event:
+        _whole(check, (*where, "sequence"), event["sequence"])
+    if "last_modified" in event:
+        check.moment((*where, "last_modified"), event["last_modified"])
 
 
 def _whole(check: _Checker, where: Where, value: Any) -> None:
