@@ -369,8 +369,8 @@ def find_leaks(
     namesakes: dict[str, list[str]] = defaultdict(list)
     for person in visit.participants:
         if person.id in owned:  # their name, or an id that reads as their name
-            for own in {"".join(comparable_words(t)) for t in (person.name, person.id)}:
-                namesakes[own].append(owned[person.id])
+            for words in {"".join(comparable_words(t)) for t in (person.name, person.id)}:
+                namesakes[words].append(owned[person.id])
     found: set[tuple[int, Secret]] = set()
     for joined, (first, secret) in data.words.items():
         candidates: set[int] = set()
