@@ -2,8 +2,12 @@
 
 The state file (``.visitplan-state.json``, beside the visit file) records, for each
 session ever published, what subscribers saw (with a hash of it), its SEQUENCE and
-LAST-MODIFIED, and the personal feed token of each participant, so that calendars
-update cleanly between builds (``publication`` compares). This module reads and
+LAST-MODIFIED and the group feeds it left; every version of the programme with its
+changes (``history``); and for each participant their personal feed token and what
+their feed carried (``feeds``: its group, the sessions it keeps as cancelled, their
+arrival's and departure's revisions), so that calendars update cleanly between builds
+(``publication`` compares). Files of the previous release, without ``history`` and
+``feeds``, are read as they are. This module reads and
 writes it, checked as a whole, and turns its JSON into the typed record and back:
 nowhere else is a date a string. The file is safe to keep with the visit, but it
 holds the personal feed tokens: whoever has it can find every personal calendar.
