@@ -10,6 +10,11 @@ their name in either order and their id; for hosts' contact persons' names, emai
 and phones; and for anything shaped like an email address or an international phone
 number. A file it cannot read as text (a workbook, an archive, an image) is a finding
 of its own, never a pass.
+
+A participant's own page and feed (``p/<token>.*``) may show that participant's
+name, and only theirs: given the tokens (``owners``), the audit reads those files
+without their owner's name, so anyone else's name or anybody's private data in them
+is still found. Without the tokens, a name on a personal page is a finding.
 """
 
 from __future__ import annotations
@@ -20,13 +25,15 @@ import re
 import sys
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import unescape
 from html.parser import HTMLParser
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from visitplan.findings import Finding
 from visitplan.layout import public_folder
@@ -129,17 +136,42 @@ NOT_TEXT = frozenset(
 Texts = dict[str, tuple[str, int]]
 
 
-def audit_public(folder: Path, visit: Visit) -> list[Finding]:
+def audit_public(
+    folder: Path, visit: Visit, tokens: Mapping[str, str] | None = None
+) -> list[Finding]:
     """Findings for personal data in ``folder`` (a build's public/ or the build itself);
-    InputError when it is neither."""
+    InputError when it is neither. ``tokens`` (participant id -> personal token, as the
+    state file keeps them) let each personal page show its owner's name."""
     public = public_folder(folder)
     paths = sorted(p for p in public.rglob("*") if p.is_file())
-    return find_leaks(_texts_of(paths, public.parent), visit)
+    return find_leaks(_texts_of(paths, public.parent, owners_of(visit, tokens or {})), visit)
 
 
-def collect_texts(paths: list[Path], root: Path) -> Texts:
+def owners_of(visit: Visit, tokens: Mapping[str, str]) -> dict[str, str]:
+    """Personal token -> the name its owner's page and feed may show."""
+    names = {p.id: p.name for p in visit.participants}
+    return {token: names[pid] for pid, token in tokens.items() if pid in names}
+
+
+def _without_owner(units: list[str], name: str) -> list[str]:
+    """A personal file's text without its owner's name, as written or as a link
+    carries it, whole words only (so a longer name holding it is still seen)."""
+    pattern = _name_pattern(name)
+    return [pattern.sub(" ", unit) for unit in units]
+
+
+@lru_cache(maxsize=1024)  # a participant's page and feed are read one after the other
+def _name_pattern(name: str) -> re.Pattern[str]:
+    forms = sorted({name, quote(name, safe="")}, key=len, reverse=True)
+    return re.compile(
+        r"(?<!\w)(?:" + "|".join(re.escape(f) for f in forms) + r")(?!\w)", re.IGNORECASE
+    )
+
+
+def collect_texts(paths: list[Path], root: Path, owners: Mapping[str, str] | None = None) -> Texts:
     """The distinct pieces of text in ``paths``, each with where it was first seen; a
-    file that cannot be read as text is kept as an ``UNREADABLE`` entry of its own."""
+    file that cannot be read as text is kept as an ``UNREADABLE`` entry of its own.
+    ``owners`` (token -> name) names whose name each personal file may show."""
     decoded: dict[str, str | None] = {}
     where: Texts = {}
     for path in paths:
@@ -148,6 +180,9 @@ def collect_texts(paths: list[Path], root: Path) -> Texts:
         if units is None:
             where[UNREADABLE + shown] = (shown, 1)
             continue
+        owner = owners.get(path.stem) if owners and path.parent.name == "p" else None
+        if owner:
+            units = _without_owner(units, owner)
         for unit in dict.fromkeys(units):
             first, count = where.get(unit, (shown, 0))
             where[unit] = (min(first, shown), count + 1)
@@ -439,18 +474,18 @@ def _leak(secret: Secret, where: tuple[str, int], text: str) -> Finding:
     return finding
 
 
-def _texts_of(paths: list[Path], root: Path) -> Texts:
+def _texts_of(paths: list[Path], root: Path, owners: Mapping[str, str]) -> Texts:
     """Many files (thousands of personal feeds) are read by two forked processes on
     Linux, each half of them."""
     workers = min(2, os.cpu_count() or 1)
     if len(paths) < PARALLEL_FROM or workers < 2 or sys.platform != "linux":
-        return collect_texts(paths, root)
+        return collect_texts(paths, root, owners)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     halves = [paths[n::workers] for n in range(workers)]
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        parts = list(pool.map(collect_texts, halves, [root] * workers))
+        parts = list(pool.map(collect_texts, halves, [root] * workers, [owners] * workers))
     return merge_texts(parts)
 
 
