@@ -504,8 +504,10 @@ def audit(
     accessibility text, the names (in any capitals, spacing or order) and ids of those
     who did not consent, hosts' contact persons, anything shaped like an email address
     or an international phone number, and every file it cannot read as text (a
-    workbook, archive, PDF or image: remove it or check it by hand). Exit 0: nothing
-    found; 1: something found.
+    workbook, archive, PDF or image: remove it or check it by hand). A participant's
+    personal page and feed (public/p/) may show their own name and no one else's:
+    the tokens in the state file beside the visit file say whose each one is. Exit 0:
+    nothing found; 1: something found.
     `visitplan build` runs the same audit and refuses to publish on a finding.
 
     Example: visitplan audit my-visit/build
@@ -513,10 +515,12 @@ def audit(
     from visitplan.audit import audit_public
     from visitplan.build import visit_of_build
     from visitplan.findings import InputError
+    from visitplan.state import read_state, state_path
 
     try:
         loaded = _load(visit_file or visit_of_build(out))
-        findings = audit_public(out, loaded.visit)
+        tokens = read_state(state_path(loaded.path), loaded.visit.details.id).tokens
+        findings = audit_public(out, loaded.visit, tokens)
     except InputError as error:
         _fail_input(error.findings)
     if findings:
