@@ -631,7 +631,8 @@ def schema(
 
 
 participants_app = typer.Typer(
-    help="Import participants from registration spreadsheets; make a registration sheet.",
+    help="Import participants from registration spreadsheets; make a registration sheet; "
+    "list each participant's own links.",
     no_args_is_help=True,
 )
 app.add_typer(participants_app, name="participants")
@@ -942,6 +943,70 @@ def participants_template(
     _console().print(
         f"Wrote {out}. Share it, then: visitplan participants import {out} --visit visit.yaml"
     )
+
+
+class LinksFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+@participants_app.command("links")
+def participants_links(
+    visit_file: Annotated[
+        Path, typer.Option("--visit", "-v", help="The visit file.", show_default=False)
+    ] = Path("visit.yaml"),
+    output: Annotated[
+        LinksFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="csv (UTF-8 with a byte-order mark, as Excel and Word's mail merge read "
+            "names in any script) or json.",
+        ),
+    ] = LinksFormat.csv,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write to this file instead of the screen."),
+    ] = None,
+) -> None:
+    """List each participant's own links, for a mail merge in Word or Outlook.
+
+    One row per participant: name, email, language (of their page and calendar),
+    personal page, calendar address (https), webcal link, and the links that add the
+    calendar to Google Calendar and Outlook.com. The links are those of the last
+    build: run `visitplan build` first, so that every participant has one. Send
+    each person their own row only.
+
+    Example: visitplan participants links --visit my-visit/visit.yaml -o links.csv
+
+    Example: visitplan participants links --visit my-visit/visit.yaml --format json
+    """
+    from visitplan.findings import InputError
+    from visitplan.participants.link_list import links_text, participant_links, write_links
+
+    loaded = _load(visit_file)
+    try:
+        found = participant_links(loaded.path, loaded.visit)
+        if out is not None:
+            write_links(found.rows, output.value, out)
+    except InputError as error:
+        _fail_input(error.findings)
+    if found.base_url is None:
+        _console(stderr=True).print(
+            f"{visit_file}: no `publishing: base_url:` in the visit, so only the paths "
+            "inside the build folder are listed. Add the address where public/ will be "
+            "online (visit: publishing: base_url: https://example.org/my-visit/) to get "
+            "links participants can open.",
+            markup=False,
+        )
+    if out is None:
+        sys.stdout.write(links_text(found.rows, output.value))
+    else:
+        _console(stderr=True).print(
+            f"Wrote {len(found.rows)} participants' links to {out}. Each row is for "
+            "that person only.",
+            markup=False,
+        )
 
 
 def _explain(code: str) -> None:
