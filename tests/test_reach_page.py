@@ -13,7 +13,6 @@ from urllib.parse import parse_qs, urlsplit
 import icalendar
 import pytest
 import segno
-
 from tests.conftest import Run, write
 
 BASE = "https://example.org/study/"
