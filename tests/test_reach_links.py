@@ -10,8 +10,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import openpyxl
 import pytest
-from tests.conftest import Run, write
-from tests.test_reach_page import VISIT
+
+from conftest import Run, write
+from test_reach_page import VISIT
 
 COLUMNS = ["name", "email", "language", "page", "feed", "webcal", "google", "outlook"]
 

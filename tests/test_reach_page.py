@@ -13,7 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 import icalendar
 import pytest
 import segno
-from tests.conftest import Run, write
+
+from conftest import Run, write
 
 BASE = "https://example.org/study/"
 VISIT = """\
