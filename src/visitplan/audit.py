@@ -157,7 +157,9 @@ def _without_owner(units: list[str], name: str) -> list[str]:
     """A personal file's text without its owner's name, as written or as a link
     carries it, whole words only (so a longer name holding it is still seen)."""
     pattern = _name_pattern(name)
-    return [pattern.sub(" ", unit) for unit in units]
+    shortest = min(len(name), len(quote(name, safe="")))
+    # Most pieces of a page are white space between tags: too short to hold a name.
+    return [pattern.sub(" ", u) if len(u) >= shortest else u for u in dict.fromkeys(units)]
 
 
 @lru_cache(maxsize=1024)  # a participant's page and feed are read one after the other
@@ -173,10 +175,11 @@ def collect_texts(paths: list[Path], root: Path, owners: Mapping[str, str] | Non
     file that cannot be read as text is kept as an ``UNREADABLE`` entry of its own.
     ``owners`` (token -> name) names whose name each personal file may show."""
     decoded: dict[str, str | None] = {}
+    pieces: dict[str, tuple[str, ...] | None] = {}
     where: Texts = {}
     for path in paths:
         shown = path.relative_to(root).as_posix()
-        units = readable_units(path, decoded)
+        units = readable_units(path, decoded, pieces)
         if units is None:
             where[UNREADABLE + shown] = (shown, 1)
             continue
@@ -495,7 +498,11 @@ def _published(code: str, message: str, hint: str, where: tuple[str, int]) -> Fi
     return _finding(code, message + more, hint, first)
 
 
-def readable_units(path: Path, decoded: dict[str, str | None] | None = None) -> list[str] | None:
+def readable_units(
+    path: Path,
+    decoded: dict[str, str | None] | None = None,
+    pieces: dict[str, tuple[str, ...] | None] | None = None,
+) -> list[str] | None:
     """The pieces of text a reader of ``path`` sees: property values, page text,
     comments and attributes, JSON strings; None when it cannot be read as text."""
     suffix = path.suffix.lower()
@@ -514,10 +521,7 @@ def readable_units(path: Path, decoded: dict[str, str | None] | None = None) -> 
     if suffix == ".ics":
         return list(_calendar_text(text, {} if decoded is None else decoded))
     if suffix in {".html", ".htm"}:
-        reader = _TextOfPage()
-        reader.feed(text)
-        reader.close()
-        return reader.parts
+        return _page_text(text, {} if pieces is None else pieces)
     if suffix == ".json":
         try:
             return list(_json_strings(json.loads(text)))
@@ -570,6 +574,36 @@ def _json_strings(value: object) -> Iterator[str]:
             yield from _json_strings(item)
 
 
+# Where a page is cut into pieces read once per audit: personal pages repeat the same
+# sessions hundreds of times.
+PIECE_START = re.compile(r"\n(?=<(?:article|section)[\s>])")
+
+
+def _page_text(text: str, pieces: dict[str, tuple[str, ...] | None]) -> list[str]:
+    """The text of a page, each piece of it read once per audit (``pieces``).
+
+    A piece is read on its own, by a fresh parser; that equals reading it inside the
+    page only when the parser ends it as it starts, outside any tag, comment or
+    script (every piece starts with a tag, so the text before it ends there too).
+    Should any piece not end so, the whole page is read in one go."""
+    parts: list[str] = []
+    for piece in PIECE_START.split(text):
+        if piece not in pieces:
+            reader = _TextOfPage()
+            reader.feed(piece)
+            closed = reader.at_rest()
+            reader.close()
+            pieces[piece] = tuple(reader.parts) if closed else None
+        found = pieces[piece]
+        if found is None:
+            reader = _TextOfPage()
+            reader.feed(text)
+            reader.close()
+            return reader.parts
+        parts += found
+    return parts
+
+
 class _TextOfPage(HTMLParser):
     """Text and attribute values of a page (links and data attributes included)."""
 
@@ -588,6 +622,11 @@ class _TextOfPage(HTMLParser):
 
     def unknown_decl(self, data: str) -> None:
         self.parts.append(data)
+
+    def at_rest(self) -> bool:
+        """Whether what was fed ended outside any tag, comment, declaration or
+        script: only text (no "<") may be waiting."""
+        return self.cdata_elem is None and "<" not in self.rawdata
 
 
 def _finding(code: str, message: str, hint: str, where: str) -> Finding:

@@ -48,25 +48,71 @@ class PersonalPages:
 
         template = _template("personal.html.j2")
         common = _personal_common(visit, context)
-        programmes: dict[tuple[str | None, str], list[tuple[datetime, dict[str, Any]]]] = {}
-        languages: dict[str, Labels] = {context.labels.language: context.labels}
+        programmes: dict[tuple[str | None, str], list[Entry]] = {}
+        in_language: dict[str, _Articles] = {}
         written = []
         for person in visit.participants:
             token = context.publication.tokens.get(person.id)
             if token is None:
                 continue
             language = personal_language(visit, person)
-            labels = languages.get(language) or languages.setdefault(language, Labels(language))
+            if language not in in_language:
+                labels = context.labels if language == context.labels.language else None
+                in_language[language] = _Articles(visit, labels or Labels(language))
+            articles = in_language[language]
             key = (person.group, language)
             if key not in programmes:
-                programmes[key] = _group_programme(visit, context, person.group, labels)
-            values = personal_page(visit, person, token, programmes[key], labels, context.now)
+                programmes[key] = articles.programme(context, person.group)
+            values = personal_page(visit, person, token, programmes[key], articles, context.now)
             target = context.path("public", *personal_page_path(token))
-            target.write_text(template.render(_=labels, **common, **values), encoding="utf-8")
+            page_text = template.render(_=articles.labels, **common, **values)
+            target.write_text(page_text, encoding="utf-8")
             written.append(target)
-        for labels in languages.values():
-            context.labels.missing.update(labels.missing)
+        for articles in in_language.values():
+            context.labels.missing.update(articles.labels.missing)
         return written
+
+
+# A line of a personal programme: when it starts, its day, and its article as HTML.
+Entry = tuple[datetime, date, Any]
+
+
+class _Articles:
+    """Sessions as articles of the personal pages in one language, each rendered once:
+    hundreds of participants share them."""
+
+    def __init__(self, visit: Visit, labels: Labels) -> None:
+        self.visit = visit
+        self.labels = labels
+        self._macro = _environment().get_template("_parts.html.j2").make_module({"_": labels})
+        self._made: dict[Any, Entry] = {}
+        self._days: dict[date, str] = {}
+
+    def entry(self, key: Any, start: datetime, values: dict[str, Any]) -> Entry:
+        if key not in self._made:
+            self._made[key] = (start, values["date"], self._macro.session(values))
+        return self._made[key]
+
+    def programme(self, context: BuildContext, group: str | None) -> list[Entry]:
+        """The sessions a group's feed holds, in time order: those removed since they
+        were published stay, as cancelled, as they stay in the feed."""
+        sessions = {s.id: s for s in self.visit.sessions}
+        entries = []
+        for event in context.publication.events_for(group):
+            session = sessions.get(event.session_id)
+            if session is None:
+                values = _withdrawn(event, self.labels)
+            elif event.session_id in self._made:
+                values = {}
+            else:
+                values = _session(self.visit, session, self.labels)
+            entries.append(self.entry(event.session_id, event.starts_at, values))
+        return entries
+
+    def day(self, day: date) -> str:
+        if day not in self._days:
+            self._days[day] = self.labels.full_date(day)
+        return self._days[day]
 
 
 @cache
@@ -190,22 +236,6 @@ def _personal_common(visit: Visit, context: BuildContext) -> dict[str, Any]:
     }
 
 
-def _group_programme(
-    visit: Visit, context: BuildContext, group: str | None, labels: Labels
-) -> list[tuple[datetime, dict[str, Any]]]:
-    """The sessions a group's feed holds, as the page shows them, in time order: those
-    removed since they were published stay, as cancelled, as they stay in the feed."""
-    sessions = {s.id: s for s in visit.sessions}
-    entries = []
-    for event in context.publication.events_for(group):
-        session = sessions.get(event.session_id)
-        if session is not None:
-            entries.append((event.starts_at, _session(visit, session, labels)))
-        else:
-            entries.append((event.starts_at, _withdrawn(event, labels)))
-    return entries
-
-
 def _withdrawn(event: PublishedEvent, labels: Labels) -> dict[str, Any]:
     start, end = event.starts_at, event.ends_at
     return {
@@ -233,11 +263,12 @@ def personal_page(
     visit: Visit,
     person: Participant,
     token: str,
-    programme: list[tuple[datetime, dict[str, Any]]],
-    labels: Labels,
+    programme: list[Entry],
+    articles: _Articles,
     now: datetime,
 ) -> dict[str, Any]:
     """What one participant's page shows: nothing about anyone else."""
+    labels = articles.labels
     title = visit.details.title
     feed = feed_options(
         visit,
@@ -248,65 +279,56 @@ def personal_page(
         "own",
         fast=True,
     )
-    entries = list(programme)
-    entries += _travel(visit, person, labels)
+    entries = programme + list(_travel(visit, person, articles))
     entries.sort(key=lambda entry: entry[0])
     return {
         "lang": labels.language,
         "person": person.name,
         "dates": labels.date_range(visit.details.start_date, visit.details.end_date),
         "feed": feed,
-        "days": list(_by_day(entries, labels)),
+        "days": _by_day(entries, articles),
         "updated": moment_text(now, labels.language),
     }
 
 
-def _travel(
-    visit: Visit, person: Participant, labels: Labels
-) -> Iterator[tuple[datetime, dict[str, Any]]]:
+def _travel(visit: Visit, person: Participant, articles: _Articles) -> Iterator[Entry]:
     """The participant's own arrival and departure, as their feed holds them."""
+    labels = articles.labels
     tz = zone(visit.details.timezone)
     for kind, moment in (("arrival", person.arrival), ("departure", person.departure)):
         if moment is None:
             continue
         local = moment.astimezone(tz)
-        yield (
-            local,
-            {
-                "id": kind,
-                "time": f"{local:%H:%M}",
-                "zone": local.tzname() or visit.details.timezone,
-                "title": labels("Your arrival") if kind == "arrival" else labels("Your departure"),
-                "kind": labels.kind(SessionKind.TRAVEL),
-                "rest": False,
-                "status": "own",
-                "status_label": "",
-                "groups": "",
-                "groups_ids": "",
-                "venue": "",
-                "address": "",
-                "map": None,
-                "hosts": "",
-                "language": "",
-                "description": "",
-                "date": local.date(),
-            },
-        )
+        values = {
+            "id": kind,
+            "time": f"{local:%H:%M}",
+            "zone": local.tzname() or visit.details.timezone,
+            "title": labels("Your arrival") if kind == "arrival" else labels("Your departure"),
+            "kind": labels.kind(SessionKind.TRAVEL),
+            "rest": False,
+            "status": "own",
+            "status_label": "",
+            "groups": "",
+            "groups_ids": "",
+            "venue": "",
+            "address": "",
+            "map": None,
+            "hosts": "",
+            "language": "",
+            "description": "",
+            "date": local.date(),
+        }
+        yield articles.entry((kind, local), local, values)
 
 
-def _by_day(
-    entries: list[tuple[datetime, dict[str, Any]]], labels: Labels
-) -> Iterator[dict[str, Any]]:
-    day: date | None = None
-    sessions: list[dict[str, Any]] = []
-    for _, entry in entries:
-        if entry["date"] != day:
-            if day is not None:
-                yield {"id": day.isoformat(), "label": labels.full_date(day), "sessions": sessions}
-            day, sessions = entry["date"], []
-        sessions.append(entry)
-    if day is not None:
-        yield {"id": day.isoformat(), "label": labels.full_date(day), "sessions": sessions}
+def _by_day(entries: list[Entry], articles: _Articles) -> list[dict[str, Any]]:
+    days: dict[date, list[Any]] = {}
+    for _, day, article in entries:
+        days.setdefault(day, []).append(article)
+    return [
+        {"id": day.isoformat(), "label": articles.day(day), "sessions": found}
+        for day, found in days.items()
+    ]
 
 
 def days(visit: Visit, labels: Labels) -> list[dict[str, Any]]:
