@@ -318,6 +318,8 @@ def test_the_audit_passes_on_the_build(site: Path, run: Run) -> None:
         ("КОВАЛЕНКО олена", "olena"),  # however it is written
         ("vegetarian, no nuts at all please", "eleni"),  # even the owner's needs
         ("amira@example.org", "amira"),
+        # A comment across the places where the audit cuts a page into pieces.
+        ('<!-- Олена Коваленко\n<article id="x"> -->', "olena"),
     ],
 )
 def test_the_audit_fails_on_a_leak_planted_in_a_personal_page(
