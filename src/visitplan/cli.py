@@ -423,16 +423,19 @@ def build(
         console.print(f"Built {_count(len(result.outputs), 'file')} into {result.out}")
         return
     console.print("Written:")
-    personal = 0
+    personal = pages = 0
     for path in result.outputs:
-        if path.suffix == ".ics" and path.parent == result.out / "public" / "p":
+        own = path.parent == result.out / "public" / "p" and path.name != "index.html"
+        if own and path.suffix == ".ics":
             personal += 1
+        elif own and path.suffix == ".html":
+            pages += 1
         else:
             console.print(f"  {path.relative_to(result.out)}")
-    if personal:
+    if personal or pages:
         console.print(
-            f"  public/p/  {_count(personal, 'personal calendar feed')} "
-            "(links in the participants' workbook)"
+            f"  public/p/  {_count(personal, 'personal calendar feed')} and "
+            f"{_count(pages, 'personal page')} (`visitplan participants links` lists them)"
         )
     console.print(
         f"Built {_count(len(result.outputs), 'file')} into {result.out}", style="bold green"
