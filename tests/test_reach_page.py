@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import icalendar
@@ -374,3 +377,66 @@ def test_without_a_base_url_the_links_wait_for_the_page_to_be_served(
     own = Page((tmp_path / "build" / "public" / "p" / f"{token}.html").read_text(encoding="utf-8"))
     assert own.addresses == [f"p/{token}.ics"]
     assert [a["href"] for a in own.links if "download" in a] == [f"{token}.ics"]
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this machine")
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_personal_page_fits_a_phone_and_a_desktop(browser: Any, site: Path, width: int) -> None:
+    token = tokens(site)["eleni"]
+    tab = browser.new_page(viewport={"width": width, "height": 800})
+    tab.goto((site / "build" / "public" / "p" / f"{token}.html").as_uri())
+    assert tab.evaluate("document.documentElement.scrollWidth") <= width
+    assert tab.locator("figure.qr svg").is_visible()
+    assert tab.locator("code.address").inner_text() == f"{BASE}p/{token}.ics"
+    tab.close()
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this machine")
+def test_served_without_a_base_url_the_script_makes_every_link(
+    browser: Any, tmp_path: Path, run: Run
+) -> None:
+    import functools
+    import http.server
+    import threading
+
+    visit_file = write(
+        tmp_path, VISIT.replace("  publishing:\n    base_url: https://example.org/study/\n", "")
+    )
+    assert run("build", visit_file).exit_code == 0
+    handler = functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(tmp_path / "build" / "public")
+    )
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        root = f"http://127.0.0.1:{server.server_address[1]}/"
+        tab = browser.new_page()
+        tab.goto(root + "index.html")
+        google = tab.locator("a[data-link=google]").first
+        assert google.is_visible()
+        cid = parse_qs(urlsplit(google.get_attribute("href") or "").query)["cid"]
+        assert cid == [f"webcal://127.0.0.1:{server.server_address[1]}/calendar.ics"]
+        assert tab.locator("code.address").first.inner_text() == root + "calendar.ics"
+        tab.close()
+    finally:
+        server.shutdown()
+        server.server_close()
