@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 from visitplan import __version__
 from visitplan.dates import moment_text
 from visitplan.exporters import BuildContext
-from visitplan.labels import Labels
+from visitplan.labels import Labels, personal_language
 from visitplan.links import feed_links, personal_page_path
 from visitplan.model import REST_KINDS, Participant, Session, SessionKind, Venue, Visit, zone
 from visitplan.publication import PublishedEvent, describe_change
@@ -44,7 +44,6 @@ class PersonalPages:
     name: ClassVar[str] = "Personal pages"
 
     def render(self, visit: Visit, context: BuildContext) -> list[Path]:
-        from visitplan.exporters.calendars_ics import personal_language
 
         template = _template("personal.html.j2")
         common = _personal_common(visit, context)

@@ -17,8 +17,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from visitplan.atomic import replace_file
-from visitplan.exporters.calendars_ics import personal_language
 from visitplan.findings import InputError
+from visitplan.labels import personal_language
 from visitplan.links import feed_links, personal_page_path, public_url
 from visitplan.model import Visit
 from visitplan.participants.report import inert
