@@ -440,3 +440,23 @@ def test_served_without_a_base_url_the_script_makes_every_link(
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_removed_session_stays_on_the_page_as_in_the_feed(tmp_path: Path, run: Run) -> None:
+    visit_file = write(tmp_path, VISIT)
+    assert run("build", visit_file).exit_code == 0
+    removed = VISIT.replace(
+        VISIT[VISIT.index("  - id: north-visit") : VISIT.index("  - id: south-visit")], ""
+    )
+    visit_file.write_text(removed, encoding="utf-8")
+    assert run("build", visit_file).exit_code == 0
+    state = json.loads((tmp_path / ".visitplan-state.json").read_text(encoding="utf-8"))
+    token = state["tokens"]["eleni"]
+    public = tmp_path / "build" / "public" / "p"
+    own = Page((public / f"{token}.html").read_text(encoding="utf-8"))
+    assert sorted(own.articles) == sorted(feed_ids(public / f"{token}.ics"))
+    from visitplan.labels import Labels
+
+    assert "north-visit" in own.articles
+    assert Labels("el")("Cancelled session") in own.all_text  # in her language
+    assert "Visit for the north" not in own.all_text
