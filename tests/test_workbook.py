@@ -115,7 +115,7 @@ def test_feeds_sheet_has_personal_links(built: dict[str, Path]) -> None:
     workbook = load_workbook(
         built["milan-exchange-2026"] / "build" / "private" / "participants.xlsx"
     )
-    links = [row[2].value for row in workbook["Feeds"].iter_rows(min_row=2)]
+    links = [row[4].value for row in workbook["Feeds"].iter_rows(min_row=2)]
     assert len(links) == 14
     assert all(
         link.startswith("webcal://example.org/visits/milan-exchange-2026/p/") for link in links

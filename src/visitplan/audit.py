@@ -10,6 +10,11 @@ their name in either order and their id; for hosts' contact persons' names, emai
 and phones; and for anything shaped like an email address or an international phone
 number. A file it cannot read as text (a workbook, an archive, an image) is a finding
 of its own, never a pass.
+
+A participant's own page and feed (``p/<token>.*``) may show that participant's
+name, and only theirs: given the tokens (``owners``), the audit reads those files
+without their owner's name, so anyone else's name or anybody's private data in them
+is still found. Without the tokens, a name on a personal page is a finding.
 """
 
 from __future__ import annotations
@@ -22,11 +27,13 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import unescape
 from html.parser import HTMLParser
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from visitplan.findings import Finding
 from visitplan.layout import public_folder
@@ -125,57 +132,75 @@ NOT_TEXT = frozenset(
 )  # calendar UIDs look like addresses: session@visit.visitplan
 
 
-# Distinct text -> (the first file it is in, relative to the build; how many files; the
-# files, while there are at most FEW_FILES: a participant's own files and namesakes').
-Where = tuple[str, int, tuple[str, ...]]
-Texts = dict[str, Where]
-FEW_FILES = 8
+# Distinct text -> (the first file it is in, relative to the build; how many files).
+Texts = dict[str, tuple[str, int]]
 
 
 def audit_public(
     folder: Path, visit: Visit, tokens: Mapping[str, str] | None = None
 ) -> list[Finding]:
     """Findings for personal data in ``folder`` (a build's public/ or the build itself);
-    InputError when it is neither. ``tokens``: the participants' personal feed tokens."""
+    InputError when it is neither. ``tokens`` (participant id -> personal token, as the
+    state file keeps them) let each personal page show its owner's name."""
     public = public_folder(folder)
     paths = sorted(p for p in public.rglob("*") if p.is_file())
-    return find_leaks(_texts_of(paths, public.parent), visit, tokens)
+    return find_leaks(_texts_of(paths, public.parent, owners_of(visit, tokens or {})), visit)
 
 
-def own_files(tokens: Mapping[str, str]) -> dict[str, str]:
-    """Each participant's own files in a build, as the start of their path: their
-    personal feed (and page) at their secret address, which may name them."""
-    return {pid: f"public/p/{token}." for pid, token in tokens.items()}
+def owners_of(visit: Visit, tokens: Mapping[str, str]) -> dict[str, str]:
+    """Personal token -> the name its owner's page and feed may show."""
+    names = {p.id: p.name for p in visit.participants}
+    return {token: names[pid] for pid, token in tokens.items() if pid in names}
 
 
-def collect_texts(paths: list[Path], root: Path) -> Texts:
+def _without_owner(units: list[str], name: str) -> list[str]:
+    """A personal file's text without its owner's name, as written or as a link
+    carries it, whole words only (so a longer name holding it is still seen)."""
+    pattern = _name_pattern(name)
+    shortest = min(len(name), len(quote(name, safe="")))
+    # Most pieces of a page are white space between tags: too short to hold a name.
+    return [pattern.sub(" ", u) if len(u) >= shortest else u for u in dict.fromkeys(units)]
+
+
+@lru_cache(maxsize=1024)  # a participant's page and feed are read one after the other
+def _name_pattern(name: str) -> re.Pattern[str]:
+    forms = sorted({name, quote(name, safe="")}, key=len, reverse=True)
+    return re.compile(
+        r"(?<!\w)(?:" + "|".join(re.escape(f) for f in forms) + r")(?!\w)", re.IGNORECASE
+    )
+
+
+def collect_texts(paths: list[Path], root: Path, owners: Mapping[str, str] | None = None) -> Texts:
     """The distinct pieces of text in ``paths``, each with where it was first seen; a
-    file that cannot be read as text is kept as an ``UNREADABLE`` entry of its own."""
+    file that cannot be read as text is kept as an ``UNREADABLE`` entry of its own.
+    ``owners`` (token -> name) names whose name each personal file may show."""
     decoded: dict[str, str | None] = {}
+    pieces: dict[str, tuple[str, ...] | None] = {}
     where: Texts = {}
     for path in paths:
         shown = path.relative_to(root).as_posix()
-        units = readable_units(path, decoded)
+        units = readable_units(path, decoded, pieces)
         if units is None:
-            where[UNREADABLE + shown] = (shown, 1, (shown,))
+            where[UNREADABLE + shown] = (shown, 1)
             continue
+        owner = owners.get(path.stem) if owners and path.parent.name == "p" else None
+        if owner:
+            units = _without_owner(units, owner)
         for unit in dict.fromkeys(units):
-            first, count, files = where.get(unit, (shown, 0, ()))
-            files = (*files, shown) if count < FEW_FILES else ()
-            where[unit] = (min(first, shown), count + 1, files)
+            first, count = where.get(unit, (shown, 0))
+            where[unit] = (min(first, shown), count + 1)
     return where
 
 
 def merge_texts(parts: Iterable[Texts]) -> Texts:
     merged: Texts = {}
     for part in parts:
-        for unit, (first, count, files) in part.items():
+        for unit, (first, count) in part.items():
             if unit in merged:
-                seen, total, known = merged[unit]
-                few = total + count <= FEW_FILES
-                merged[unit] = (min(seen, first), total + count, (*known, *files) if few else ())
+                seen, total = merged[unit]
+                merged[unit] = (min(seen, first), total + count)
             else:
-                merged[unit] = (first, count, files)
+                merged[unit] = (first, count)
     return merged
 
 
@@ -330,20 +355,8 @@ class _Unit:
         return False
 
 
-def _owned(where: Where, prefixes: tuple[str, ...]) -> bool:
-    """Whether a text is only in files whose path starts with one of ``prefixes``."""
-    _, count, files = where
-    return 0 < count == len(files) and all(f.startswith(prefixes) for f in files)
-
-
-def find_leaks(
-    texts: Texts, visit: Visit, tokens: Mapping[str, str] | None = None
-) -> list[Finding]:
+def find_leaks(texts: Texts, visit: Visit) -> list[Finding]:
     """Personal data, contact-shaped text and unreadable files among ``texts``.
-
-    A participant's name may be in a text found only in their own personal feed or
-    page (``tokens``: participant id -> personal feed token), or in those of namesakes:
-    it is theirs.
 
     Feeds repeat the same texts thousands of times, so each distinct piece of text is
     checked once, and each secret only against the texts that hold its first word.
@@ -356,7 +369,7 @@ def find_leaks(
             "documents, archives, PDFs and images may hold anything",
             where,
         )
-        for unit, (where, _, _) in sorted(texts.items())
+        for unit, (where, _) in sorted(texts.items())
         if unit.startswith(UNREADABLE)
     ]
     units = [_Unit.of(unit) for unit in texts if not unit.startswith(UNREADABLE)]
@@ -365,21 +378,12 @@ def find_leaks(
         for word in unit.words:
             index[word].add(number)
     data = personal_data(visit)
-    owned = own_files(tokens or {})
-    namesakes: dict[str, list[str]] = defaultdict(list)
-    for person in visit.participants:
-        if person.id in owned:  # their name, or an id that reads as their name
-            for words in {"".join(comparable_words(t)) for t in (person.name, person.id)}:
-                namesakes[words].append(owned[person.id])
     found: set[tuple[int, Secret]] = set()
     for joined, (first, secret) in data.words.items():
         candidates: set[int] = set()
         for length in range(first, len(joined) + 1):
             candidates |= index.get(joined[:length], set())
-        own = tuple(namesakes.get("".join(comparable_words(secret.value)), ()))
         for number in sorted(candidates):
-            if own and _owned(texts[units[number].text], own):
-                continue
             if (number, secret) not in found and units[number].holds(joined):
                 found.add((number, secret))
                 findings.append(_leak(secret, texts[units[number].text], units[number].text))
@@ -394,7 +398,7 @@ def withdrawn_leaks(cancelled: list[tuple[str, str]], visit: Visit) -> list[Find
     reworded, only dropped, so the finding names the session and the way out."""
     if not cancelled:
         return []
-    where: Where = ("public/calendar.ics", 1, ())
+    where = ("public/calendar.ics", 1)
     session_of = {text: session_id for session_id, uid in cancelled for text in (session_id, uid)}
     findings: dict[str, Finding] = {}
     for leak in find_leaks(dict.fromkeys(session_of, where), visit):
@@ -416,7 +420,7 @@ def withdrawn_leaks(cancelled: list[tuple[str, str]], visit: Visit) -> list[Find
 def _contacts_in(
     unit: _Unit,
     data: PersonalData,
-    where: Where,
+    where: tuple[str, int],
     found: set[tuple[int, Secret]],
     number: int,
 ) -> list[Finding]:
@@ -461,7 +465,7 @@ def _contacts_in(
     return findings
 
 
-def _leak(secret: Secret, where: Where, text: str) -> Finding:
+def _leak(secret: Secret, where: tuple[str, int], text: str) -> Finding:
     """A VP301 finding; ``extra["text"]`` is the piece of text it was found in."""
     finding = _published(
         "VP301",
@@ -473,28 +477,32 @@ def _leak(secret: Secret, where: Where, text: str) -> Finding:
     return finding
 
 
-def _texts_of(paths: list[Path], root: Path) -> Texts:
+def _texts_of(paths: list[Path], root: Path, owners: Mapping[str, str]) -> Texts:
     """Many files (thousands of personal feeds) are read by two forked processes on
     Linux, each half of them."""
     workers = min(2, os.cpu_count() or 1)
     if len(paths) < PARALLEL_FROM or workers < 2 or sys.platform != "linux":
-        return collect_texts(paths, root)
+        return collect_texts(paths, root, owners)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     halves = [paths[n::workers] for n in range(workers)]
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        parts = list(pool.map(collect_texts, halves, [root] * workers))
+        parts = list(pool.map(collect_texts, halves, [root] * workers, [owners] * workers))
     return merge_texts(parts)
 
 
-def _published(code: str, message: str, hint: str, where: Where) -> Finding:
-    first, count, _ = where
+def _published(code: str, message: str, hint: str, where: tuple[str, int]) -> Finding:
+    first, count = where
     more = f" (and {count - 1} more files)" if count > 1 else ""
     return _finding(code, message + more, hint, first)
 
 
-def readable_units(path: Path, decoded: dict[str, str | None] | None = None) -> list[str] | None:
+def readable_units(
+    path: Path,
+    decoded: dict[str, str | None] | None = None,
+    pieces: dict[str, tuple[str, ...] | None] | None = None,
+) -> list[str] | None:
     """The pieces of text a reader of ``path`` sees: property values, page text,
     comments and attributes, JSON strings; None when it cannot be read as text."""
     suffix = path.suffix.lower()
@@ -513,10 +521,7 @@ def readable_units(path: Path, decoded: dict[str, str | None] | None = None) -> 
     if suffix == ".ics":
         return list(_calendar_text(text, {} if decoded is None else decoded))
     if suffix in {".html", ".htm"}:
-        reader = _TextOfPage()
-        reader.feed(text)
-        reader.close()
-        return reader.parts
+        return _page_text(text, {} if pieces is None else pieces)
     if suffix == ".json":
         try:
             return list(_json_strings(json.loads(text)))
@@ -569,6 +574,36 @@ def _json_strings(value: object) -> Iterator[str]:
             yield from _json_strings(item)
 
 
+# Where a page is cut into pieces read once per audit: personal pages repeat the same
+# sessions hundreds of times.
+PIECE_START = re.compile(r"\n(?=<(?:article|section)[\s>])")
+
+
+def _page_text(text: str, pieces: dict[str, tuple[str, ...] | None]) -> list[str]:
+    """The text of a page, each piece of it read once per audit (``pieces``).
+
+    A piece is read on its own, by a fresh parser; that equals reading it inside the
+    page only when the parser ends it as it starts, outside any tag, comment or
+    script (every piece starts with a tag, so the text before it ends there too).
+    Should any piece not end so, the whole page is read in one go."""
+    parts: list[str] = []
+    for piece in PIECE_START.split(text):
+        if piece not in pieces:
+            reader = _TextOfPage()
+            reader.feed(piece)
+            closed = reader.at_rest()
+            reader.close()
+            pieces[piece] = tuple(reader.parts) if closed else None
+        found = pieces[piece]
+        if found is None:
+            reader = _TextOfPage()
+            reader.feed(text)
+            reader.close()
+            return reader.parts
+        parts += found
+    return parts
+
+
 class _TextOfPage(HTMLParser):
     """Text and attribute values of a page (links and data attributes included)."""
 
@@ -587,6 +622,11 @@ class _TextOfPage(HTMLParser):
 
     def unknown_decl(self, data: str) -> None:
         self.parts.append(data)
+
+    def at_rest(self) -> bool:
+        """Whether what was fed ended outside any tag, comment, declaration or
+        script: only text (no "<") may be waiting."""
+        return self.cdata_elem is None and "<" not in self.rawdata
 
 
 def _finding(code: str, message: str, hint: str, where: str) -> Finding:

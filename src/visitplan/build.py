@@ -25,7 +25,14 @@ from typing import Any
 
 from visitplan import __version__
 from visitplan.atomic import process_alive, real_path, remove_stale_temps, replace_file
-from visitplan.audit import Texts, collect_texts, find_leaks, merge_texts, withdrawn_leaks
+from visitplan.audit import (
+    Texts,
+    collect_texts,
+    find_leaks,
+    merge_texts,
+    owners_of,
+    withdrawn_leaks,
+)
 from visitplan.checks import run_checks
 from visitplan.exporters import BuildContext, Exporter, all_exporters
 from visitplan.findings import CATALOGUE, Finding, InputError, Severity
@@ -169,8 +176,9 @@ def _build_locked(
         unreported = [
             p for p in sorted((temp / "public").rglob("*")) if p.is_file() and p not in reported
         ]
+        owners = owners_of(loaded.visit, publication.tokens)
         leaks = find_leaks(
-            merge_texts([texts, collect_texts(unreported, temp)]), loaded.visit, tokens
+            merge_texts([texts, collect_texts(unreported, temp, owners)]), loaded.visit
         )
         if leaks:
             raise RefusedBuild(leaks, "privacy audit")
@@ -233,7 +241,8 @@ def _render(
     the privacy audit while the other worker is still busy."""
     paths = one.render(visit, context)
     public = context.out / "public"
-    texts = collect_texts([p for p in paths if public in p.parents], context.out)
+    owners = owners_of(visit, context.publication.tokens)
+    texts = collect_texts([p for p in paths if public in p.parents], context.out, owners)
     return paths, sorted(context.labels.missing), texts
 
 

@@ -423,16 +423,19 @@ def build(
         console.print(f"Built {_count(len(result.outputs), 'file')} into {result.out}")
         return
     console.print("Written:")
-    personal = 0
+    personal = pages = 0
     for path in result.outputs:
-        if path.suffix == ".ics" and path.parent == result.out / "public" / "p":
+        own = path.parent == result.out / "public" / "p" and path.name != "index.html"
+        if own and path.suffix == ".ics":
             personal += 1
+        elif own and path.suffix == ".html":
+            pages += 1
         else:
             console.print(f"  {path.relative_to(result.out)}")
-    if personal:
+    if personal or pages:
         console.print(
-            f"  public/p/  {_count(personal, 'personal calendar feed')} "
-            "(links in the participants' workbook)"
+            f"  public/p/  {_count(personal, 'personal calendar feed')} and "
+            f"{_count(pages, 'personal page')} (`visitplan participants links` lists them)"
         )
     console.print(
         f"Built {_count(len(result.outputs), 'file')} into {result.out}", style="bold green"
@@ -504,8 +507,10 @@ def audit(
     accessibility text, the names (in any capitals, spacing or order) and ids of those
     who did not consent, hosts' contact persons, anything shaped like an email address
     or an international phone number, and every file it cannot read as text (a
-    workbook, archive, PDF or image: remove it or check it by hand). Exit 0: nothing
-    found; 1: something found.
+    workbook, archive, PDF or image: remove it or check it by hand). A participant's
+    personal page and feed (public/p/) may show their own name and no one else's:
+    the tokens in the state file beside the visit file say whose each one is. Exit 0:
+    nothing found; 1: something found.
     `visitplan build` runs the same audit and refuses to publish on a finding.
 
     Example: visitplan audit my-visit/build
@@ -517,8 +522,8 @@ def audit(
 
     try:
         loaded = _load(visit_file or visit_of_build(out))
-        state = read_state(state_path(loaded.path), loaded.visit.details.id)
-        findings = audit_public(out, loaded.visit, state.tokens)
+        tokens = read_state(state_path(loaded.path), loaded.visit.details.id).tokens
+        findings = audit_public(out, loaded.visit, tokens)
     except InputError as error:
         _fail_input(error.findings)
     if findings:
@@ -629,7 +634,8 @@ def schema(
 
 
 participants_app = typer.Typer(
-    help="Import participants from registration spreadsheets; make a registration sheet.",
+    help="Import participants from registration spreadsheets; make a registration sheet; "
+    "list each participant's own links.",
     no_args_is_help=True,
 )
 app.add_typer(participants_app, name="participants")
@@ -940,6 +946,70 @@ def participants_template(
     _console().print(
         f"Wrote {out}. Share it, then: visitplan participants import {out} --visit visit.yaml"
     )
+
+
+class LinksFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+@participants_app.command("links")
+def participants_links(
+    visit_file: Annotated[
+        Path, typer.Option("--visit", "-v", help="The visit file.", show_default=False)
+    ] = Path("visit.yaml"),
+    output: Annotated[
+        LinksFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="csv (UTF-8 with a byte-order mark, as Excel and Word's mail merge read "
+            "names in any script) or json.",
+        ),
+    ] = LinksFormat.csv,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write to this file instead of the screen."),
+    ] = None,
+) -> None:
+    """List each participant's own links, for a mail merge in Word or Outlook.
+
+    One row per participant: name, email, language (of their page and calendar),
+    personal page, calendar address (https), webcal link, and the links that add the
+    calendar to Google Calendar and Outlook.com. The links are those of the last
+    build: run `visitplan build` first, so that every participant has one. Send
+    each person their own row only.
+
+    Example: visitplan participants links --visit my-visit/visit.yaml -o links.csv
+
+    Example: visitplan participants links --visit my-visit/visit.yaml --format json
+    """
+    from visitplan.findings import InputError
+    from visitplan.participants.link_list import links_text, participant_links, write_links
+
+    loaded = _load(visit_file)
+    try:
+        found = participant_links(loaded.path, loaded.visit)
+        if out is not None:
+            write_links(found.rows, output.value, out)
+    except InputError as error:
+        _fail_input(error.findings)
+    if found.base_url is None:
+        _console(stderr=True).print(
+            f"{visit_file}: no `publishing: base_url:` in the visit, so only the paths "
+            "inside the build folder are listed. Add the address where public/ will be "
+            "online (visit: publishing: base_url: https://example.org/my-visit/) to get "
+            "links participants can open.",
+            markup=False,
+        )
+    if out is None:
+        sys.stdout.write(links_text(found.rows, output.value))
+    else:
+        _console(stderr=True).print(
+            f"Wrote {len(found.rows)} participants' links to {out}. Each row is for "
+            "that person only.",
+            markup=False,
+        )
 
 
 def _explain(code: str) -> None:

@@ -13,8 +13,8 @@ from functools import cached_property
 from typing import Any
 
 from visitplan import dates
-from visitplan.i18n import N_, catalogue
-from visitplan.model import GovernanceLevel, SessionKind
+from visitplan.i18n import N_, catalogue, languages
+from visitplan.model import GovernanceLevel, Participant, SessionKind, Visit
 
 # Languages whose names CLDR capitalises although running text does not.
 LOWER_CASE_LANGUAGE_NAMES = frozenset({"el"})
@@ -146,3 +146,11 @@ class Labels:
     @cached_property
     def _territories(self) -> dict[str, str]:
         return {str(code): str(name) for code, name in self._cldr.territories.items()}
+
+
+def personal_language(visit: Visit, person: Participant) -> str:
+    """The language of a participant's own outputs (feed, page, links): their first
+    language when the outputs are translated into it, else the visit's."""
+    if person.languages and person.languages[0] in languages():
+        return person.languages[0]
+    return visit.details.language

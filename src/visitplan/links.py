@@ -10,6 +10,24 @@ A feed can be added in several ways, and none works everywhere:
   changes, through their Google account).
 - Outlook on the web adds one from
   ``https://outlook.live.com/calendar/0/addfromweb?url=…&name=…``.
+
+Neither of the last two links is documented by its vendor (read in November 2026).
+Google's help documents only "Other calendars > + > From URL", and Microsoft's only
+"Add calendar > Subscribe from web", both with the address pasted by hand; that is
+why every output also shows the https address as text. What the link shapes rest on:
+
+- Google: ``cid`` must hold the *webcal://* address, percent-encoded. A plain
+  ``https://`` address there is taken for an account and refused ("This email address
+  isn't associated with an active Google Calendar account", calagator/calagator#556,
+  where the encoded webcal form worked); an unencoded address loses everything after
+  its first ``&`` (pl4nty/anutimetable#52). Reports disagree on how reliable the link
+  is (gpu-mode/kernelboard#256 dropped it in 2026 for "From URL"; afterclass-io
+  #498 switched it to https), so the page offers the pasted address beside it.
+- Outlook: ``addfromweb`` takes ``url`` (the https address: Outlook on the web does
+  not take webcal://) and ``name``, both percent-encoded query parameters, as the
+  community documentation of Outlook links records it (InteractionDesignFoundation
+  add-event-to-calendar-docs, services/outlook-web; spatie/calendar-links#134 notes
+  that work accounts use outlook.office.com with the same path).
 - The plain ``https://`` address is what every app's "subscribe by URL" field takes,
   and what QR codes carry: camera apps on both platforms open it.
 

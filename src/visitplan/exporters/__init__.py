@@ -94,6 +94,7 @@ REGISTRY: dict[str, str] = {
     "agenda-docx": "visitplan.exporters.agenda_docx:WordAgenda",
     "badges-docx": "visitplan.exporters.badges_docx:NameBadges",
     "html": "visitplan.exporters.index_html:WebAgenda",
+    "personal-pages": "visitplan.exporters.index_html:PersonalPages",
     "agenda-md": "visitplan.exporters.agenda_md:MarkdownAgenda",
     "changes": "visitplan.exporters.changes_json:ChangesList",
     "schedule-json": "visitplan.exporters.schedule_json:ScheduleJson",

@@ -15,8 +15,7 @@ from typing import ClassVar
 
 from visitplan import __version__
 from visitplan.exporters import BuildContext
-from visitplan.i18n import languages
-from visitplan.labels import Labels
+from visitplan.labels import Labels, personal_language
 from visitplan.links import feed_path
 from visitplan.model import Participant, SessionKind, Visit, zone
 from visitplan.publication import (
@@ -106,14 +105,6 @@ def personal_feed_name(visit: Visit, person: Participant) -> str:
     the name as the person wrote it is theirs in every culture. The feed is at their
     secret address only."""
     return f"{visit.details.title} — {person.name}"
-
-
-def personal_language(visit: Visit, person: Participant) -> str:
-    """The language of a participant's own feed: their first language when the outputs
-    are translated into it, else the visit's."""
-    if person.languages and person.languages[0] in languages():
-        return person.languages[0]
-    return visit.details.language
 
 
 class _InLanguage:

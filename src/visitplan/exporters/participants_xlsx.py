@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 from visitplan.exporters import BuildContext, version_lines
 from visitplan.i18n import N_
 from visitplan.labels import Labels
-from visitplan.links import feed_path
+from visitplan.links import feed_links, personal_page_path, public_url
 from visitplan.model import (
     PROGRAMME_KINDS,
     Participant,
@@ -750,22 +750,28 @@ def _hosts(writer: _Writer, visit: Visit, context: BuildContext) -> None:
 
 
 def _feeds(writer: _Writer, visit: Visit, context: BuildContext) -> None:
-    base = visit.details.publishing.base_url or ""
     labels = context.labels
-    sheet = writer.sheet(labels("Feeds"), [28, 22, 90], freeze="A2")
+    sheet = writer.sheet(labels("Feeds"), [28, 22, 60, 60, 60, 60, 60], freeze="A2")
     writer.row(
         sheet,
         [
             labels("Name"),
             labels("Email"),
+            labels("Personal page"),
             labels("Personal calendar link (send it to this person only)"),
+            labels("Subscribe"),
+            labels("Add to Google Calendar"),
+            labels("Add to Outlook.com"),
         ],
         header=True,
     )
+    title = visit.details.title
     for person in visit.participants:
         token = context.publication.tokens.get(person.id)
         if token is None:
             continue
-        path = "/".join(feed_path("personal", token))
-        link = ("webcal://" + (base + path).split("://", 1)[1]) if base else f"public/{path}"
-        writer.row(sheet, [person.name, person.email, link])
+        links = feed_links(visit, "personal", token, f"{title} — {person.name}")
+        page = public_url(visit, personal_page_path(token))
+        page = page or "public/" + "/".join(personal_page_path(token))
+        row = [person.name, person.email, page, links.https or f"public/{links.path}"]
+        writer.row(sheet, [*row, links.webcal, links.google, links.outlook])
