@@ -142,7 +142,7 @@ def _build_locked(
     publication = publish(
         loaded.visit, previous.record, tokens, now, labels, prune_cancelled=prune_cancelled
     )
-    state = State(publication.record, kept_tokens, loaded.visit.details.id)
+    state = State(publication.record, kept_tokens, loaded.visit.details.id, previous.sent)
     cancelled = [(e.session_id, e.uid) for e in publication.events if e.cancelled]
     leaks = withdrawn_leaks(cancelled, loaded.visit)
     if leaks:

@@ -37,6 +37,9 @@ class State:
     record: Record = field(default_factory=Record)
     tokens: dict[str, str] = field(default_factory=dict)
     visit_id: str | None = None
+    # participant id -> digest of a message sent to them -> when it was sent: a message
+    # is never sent twice (see ``messages``).
+    sent: dict[str, dict[str, datetime]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         record = self.record
@@ -54,6 +57,13 @@ class State:
                 "published": _moment(record.version.published),
                 "changes": dict(record.version.changes),
             },
+            **({"messages_sent": self._sent_json()} if self.sent else {}),
+        }
+
+    def _sent_json(self) -> dict[str, dict[str, str]]:
+        return {
+            pid: {digest: moment.isoformat() for digest, moment in sorted(log.items())}
+            for pid, log in self.sent.items()
         }
 
 
@@ -109,7 +119,11 @@ def read_state(path: Path, visit_id: str | None = None) -> State:
         built_at=datetime.fromisoformat(built_at) if built_at is not None else None,
         version=programme_version,
     )
-    return State(record, raw["tokens"], raw.get("visit") or visit_id)
+    sent = {
+        pid: {digest: datetime.fromisoformat(moment) for digest, moment in log.items()}
+        for pid, log in raw.get("messages_sent", {}).items()
+    }
+    return State(record, raw["tokens"], raw.get("visit") or visit_id, sent)
 
 
 def _unreadable(
@@ -165,6 +179,16 @@ def write_state(path: Path, state: State) -> None:
     the file it points to; keeping the file's permissions)."""
     text = json.dumps(state.as_json(), indent=1, ensure_ascii=False, sort_keys=True) + "\n"
     replace_file(path, text.encode("utf-8"))
+
+
+def record_sent(
+    path: Path, visit_id: str, participant_id: str, digest: str, moment: datetime
+) -> None:
+    """Add one sent message to the state file at once, read afresh (a build may have
+    written it meanwhile), so that an interrupted run loses nothing it sent."""
+    state = read_state(path, visit_id)
+    state.sent.setdefault(participant_id, {})[digest] = moment
+    write_state(path, state)
 
 
 def new_token(taken: set[str] | frozenset[str] = frozenset()) -> str:

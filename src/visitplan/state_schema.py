@@ -30,7 +30,16 @@ _LINE_BREAK = re.compile("[\n\t]")
 FIRST_YEAR, LAST_YEAR = 1900, 2199
 MAX_SEQUENCE = 2**31 - 1
 # "programme_version" is checked by state.py, which reads it.
-TOP_KEYS = {"version", "about", "built_at", "visit", "sessions", "tokens", "programme_version"}
+TOP_KEYS = {
+    "version",
+    "about",
+    "built_at",
+    "visit",
+    "sessions",
+    "tokens",
+    "programme_version",
+    "messages_sent",
+}
 ENTRY_KEYS = {"uid", "digest", "sequence", "last_modified", "groups", "fields"}
 STATUSES = {s.value for s in SessionStatus}
 
@@ -130,6 +139,8 @@ def state_problems(raw: Any, version: int, visit_id: str | None) -> list[StatePr
         _session(check, ("sessions", session_id), session_id, entry)
     tokens = check.mapping(("tokens",), top.get("tokens"))
     _tokens(check, tokens or {})
+    if "messages_sent" in top:
+        _messages_sent(check, top["messages_sent"])
     if owner is None and "visit" not in top and sessions:
         owner = _owner_from_uids(sessions)
     if visit_id is not None and owner is not None and owner != visit_id:
@@ -228,6 +239,18 @@ def _tokens(check: _Checker, tokens: dict[str, Any]) -> None:
                 "would receive the other's calendar",
                 f"delete the line of '{participant}': the next build gives them a new link",
             )
+
+
+def _messages_sent(check: _Checker, value: Any) -> None:
+    """participant id -> {message digest: when it was sent}."""
+    log = check.mapping(("messages_sent",), value)
+    for participant, sent in (log or {}).items():
+        where = ("messages_sent", participant)
+        check.matches(where, participant, ID, "a participant id")
+        entries = check.mapping(where, sent)
+        for digest, moment in (entries or {}).items():
+            if check.matches((*where, digest), digest, DIGEST, "a SHA-256 checksum"):
+                check.moment((*where, digest), moment)
 
 
 def _owner_from_uids(sessions: dict[str, Any]) -> str | None:
