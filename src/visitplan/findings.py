@@ -441,6 +441,14 @@ CATALOGUE: dict[str, CodeInfo] = _catalogue(
         "A participant has no email address, so no message is made for them.",
         "Add their `email:`, or give them their links by hand.",
     ),
+    CodeInfo(
+        "VP405",
+        "bad-mail-option",
+        E,
+        "--smtp, --from or the login variables are not written as sending needs them.",
+        "Follow the hint: --smtp HOST:PORT, --from with an address, both "
+        "VISITPLAN_SMTP_USER and VISITPLAN_SMTP_PASSWORD or neither.",
+    ),
     # The privacy audit of public/ (exit code 1; a build refuses to publish).
     CodeInfo(
         "VP301",

@@ -47,7 +47,9 @@ from visitplan.session_view import session_view
 from visitplan.state import State, read_state, record_sent, state_path
 from visitplan.text import one_line
 
-CONTEXT = "e-mail"  # the catalogues' context of every phrase of the messages
+# The catalogues' context of every phrase of the messages (written out in each call, for
+# the extraction).
+CONTEXT = "e-mail"
 MESSAGES_FOLDER = "messages"
 FOLDER_MANIFEST = ".visitplan-messages.json"
 DEFAULT_PORT = 587
@@ -112,16 +114,16 @@ def programme_body(visit: Visit, person: Participant, labels: Labels) -> Body:
     dates = labels.date_range(details.start_date, details.end_date)
     return Body(
         subject=labels.pgettext(
-            CONTEXT, "{title}: your programme and calendar", title=details.title
+            "e-mail", "{title}: your programme and calendar", title=details.title
         ),
         introduction=labels.pgettext(
-            CONTEXT,
+            "e-mail",
             "Here is your programme for {title} ({dates}), with your own calendar. "
             "Subscribe to it once: it then follows every change of the programme.",
             title=details.title,
             dates=dates,
         ),
-        sections=(Section(labels.pgettext(CONTEXT, "Your programme"), blocks),),
+        sections=(Section(labels.pgettext("e-mail", "Your programme"), blocks),),
     )
 
 
@@ -187,7 +189,7 @@ def compose(
     https = recipient.feed.https or ""
     png = qr_png(https)
     cid = f"qr.{hashlib.sha256(https.encode()).hexdigest()[:24]}@visitplan"
-    greeting = labels.pgettext(CONTEXT, "Dear {name},", name=one_line(person.name))
+    greeting = labels.pgettext("e-mail", "Dear {name},", name=one_line(person.name))
     links = _links(recipient)
     text = _text_part(greeting, body, links, labels)
     page = _html_part(greeting, body, links, labels, cid)
@@ -235,10 +237,13 @@ def _links(recipient: Recipient) -> list[tuple[str, str]]:
     labels = recipient.labels
     feed = recipient.feed
     found = [
-        (labels.pgettext(CONTEXT, "Your personal page"), recipient.page),
-        (labels.pgettext(CONTEXT, "Your calendar's address (to subscribe in any app)"), feed.https),
-        (labels.pgettext(CONTEXT, "Subscribe on iPhone, iPad, Mac or in Outlook"), feed.webcal),
-        (labels.pgettext(CONTEXT, "Add to Google Calendar (Android)"), feed.google),
+        (labels.pgettext("e-mail", "Your personal page"), recipient.page),
+        (
+            labels.pgettext("e-mail", "Your calendar's address (to subscribe in any app)"),
+            feed.https,
+        ),
+        (labels.pgettext("e-mail", "Subscribe on iPhone, iPad, Mac or in Outlook"), feed.webcal),
+        (labels.pgettext("e-mail", "Add to Google Calendar (Android)"), feed.google),
     ]
     return [(label, url) for label, url in found if url]
 
@@ -251,9 +256,9 @@ def _text_part(greeting: str, body: Body, links: list[tuple[str, str]], labels: 
             lines.append(block.title)
             lines += [f"  {line}" for line in block.lines]
             lines.append("")
-    lines += [labels.pgettext(CONTEXT, "Your calendar and your page").upper(), ""]
+    lines += [labels.pgettext("e-mail", "Your calendar and your page").upper(), ""]
     lines += [f"{label}:\n  {url}" for label, url in links]
-    lines += ["", labels.pgettext(CONTEXT, "These links are personal: please do not share them.")]
+    lines += ["", labels.pgettext("e-mail", "These links are personal: please do not share them.")]
     return "\n".join(lines) + "\n"
 
 
@@ -279,9 +284,9 @@ def _html_part(
             out.append('<ul style="margin-top:0;padding-left:1.2em">')
             out += [f"<li><bdi>{e(line)}</bdi></li>" for line in block.lines]
             out.append("</ul>")
-    caption = labels.pgettext(CONTEXT, "Scan with your phone's camera to subscribe")
+    caption = labels.pgettext("e-mail", "Scan with your phone's camera to subscribe")
     out += [
-        f'<h2 style="font-size:19px">{e(labels.pgettext(CONTEXT, "Your calendar and your page"))}'
+        f'<h2 style="font-size:19px">{e(labels.pgettext("e-mail", "Your calendar and your page"))}'
         "</h2>",
         f'<p><img src="cid:{e(cid)}" alt="{e(caption)}" width="200" height="200" '
         'style="width:200px;height:200px"><br>'
@@ -293,7 +298,7 @@ def _html_part(
             f'<li><a href="{e(url)}">{e(label)}</a><br>'
             f'<span style="font-size:12px;color:#555;word-break:break-all">{e(url)}</span></li>'
         )
-    personal = labels.pgettext(CONTEXT, "These links are personal: please do not share them.")
+    personal = labels.pgettext("e-mail", "These links are personal: please do not share them.")
     out += ["</ul>", f"<p>{e(personal)}</p>", "</body></html>"]
     return "\n".join(out) + "\n"
 
@@ -777,7 +782,11 @@ def _connect(server: MailServer) -> smtplib.SMTP:
                 connection.starttls(context=context)
                 connection.ehlo()
         if server.user is not None and server.password is not None:
-            connection.login(server.user, server.password)
+            try:
+                connection.login(server.user, server.password)
+            except smtplib.SMTPServerDisconnected:
+                # Some servers hang up on a failed login instead of answering 535.
+                raise smtplib.SMTPAuthenticationError(535, b"the server hung up") from None
         return connection
     except BaseException as error:
         if connection is not None:
