@@ -21,8 +21,8 @@ import pytest
 import segno
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword
-from conftest import Run, write
 
+from conftest import Run, write
 from visitplan.labels import Labels
 from visitplan.links import feed_links, personal_page_path, public_url
 from visitplan.load import load_visit
@@ -118,7 +118,7 @@ class Mailbox:
         self.refuse: set[str] = set()
         self.drop_after: int | None = None
 
-    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+    async def handle_RCPT(
         self, server: Any, session: Any, envelope: Envelope, address: str, options: list[str]
     ) -> str:
         if address in self.refuse:
@@ -126,9 +126,7 @@ class Mailbox:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(  # noqa: N802
-        self, server: Any, session: Any, envelope: Envelope
-    ) -> str:
+    async def handle_DATA(self, server: Any, session: Any, envelope: Envelope) -> str:
         if self.drop_after is not None and len(self.envelopes) >= self.drop_after:
             server.transport.close()  # the connection drops before the answer
             return "250 OK"
@@ -568,9 +566,7 @@ def test_a_refused_connection_is_explained(visit_file: Path, run: Run) -> None:
 def test_sending_needs_a_sender(visit_file: Path, run: Run) -> None:
     result = run("participants", "message", visit_file, "--smtp", "127.0.0.1:25")
     assert result.exit_code == 2 and "--from" in result.stderr
-    bad = run(
-        "participants", "message", visit_file, "--smtp", "127.0.0.1:25", "--from", "office"
-    )
+    bad = run("participants", "message", visit_file, "--smtp", "127.0.0.1:25", "--from", "office")
     assert bad.exit_code == 2 and "not an email address" in bad.stderr
 
 
