@@ -573,32 +573,63 @@ def serve(
     out: Annotated[Path, typer.Argument(help="The build folder (its public/ is served).")] = Path(
         "build"
     ),
-    port: Annotated[int, typer.Option("--port", "-p", help="Port on localhost.")] = 8000,
+    port: Annotated[int, typer.Option("--port", "-p", help="Port to listen on.")] = 8000,
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            help="Address to listen on: 127.0.0.1 (this computer only), or 0.0.0.0 for "
+            "phones on the same network too (the address and a QR code to scan are shown).",
+        ),
+    ] = "127.0.0.1",
 ) -> None:
-    """Serve the public folder on localhost, to try the web page and calendar subscriptions.
+    """Serve the public folder, to try the web page and calendar subscriptions.
+
+    The links on the page point to this server while it runs. Feeds answer with ETag
+    and Last-Modified, as a web host does; folders are never listed.
 
     Example: visitplan serve my-visit/build --port 8080
+
+    Example: visitplan serve my-visit/build --host 0.0.0.0   (then scan the QR code)
     """
     from visitplan.findings import InputError
     from visitplan.layout import public_folder
-    from visitplan.serve import make_server
+    from visitplan.serve import make_server, shown_addresses, terminal_qr
 
     try:
         folder = public_folder(out, with_page=True)
     except InputError as error:
         _fail_input(error.findings)
     try:
-        server = make_server(folder, port)
+        server = make_server(folder, port, host)
     except OSError as error:
+        reason = error.strerror or str(error)
+        hint = (
+            "Try another with --port."
+            if isinstance(error.errno, int) and error.errno in {13, 98, 48, 10048}
+            else "Give an address of this computer, or 0.0.0.0 for every network."
+        )
         _console(stderr=True).print(
-            f"Cannot listen on port {port}: {error.strerror}. Try another with --port.",
+            f"Cannot listen on {host} port {port}: {reason}. {hint}",
             style="bold red",
+            markup=False,
         )
         raise typer.Exit(EXIT_INPUT) from None
-    bound = server.server_address[1]
+    address, shared = shown_addresses(server, host)
     console = _console()
-    console.print(f"Serving {folder} at http://localhost:{bound}/ (Ctrl+C to stop)")
-    console.print(f"  calendar: webcal://localhost:{bound}/calendar.ics")
+    console.print(f"Serving {folder} at {address} (Ctrl+C to stop)", markup=False)
+    calendar = address.replace("http://", "webcal://", 1) + "calendar.ics"
+    console.print(f"  calendar: {calendar}", markup=False)
+    if shared:
+        console.print(
+            "  Scan with a phone on the same network to open the page (anyone on this "
+            "network can, while it runs):",
+            markup=False,
+        )
+        sys.stdout.write(terminal_qr(address))
+        sys.stdout.flush()
+    elif host != "127.0.0.1" and host not in {"localhost", "::1"}:
+        console.print("  No network found: reachable from this computer only.", markup=False)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
