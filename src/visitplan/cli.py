@@ -1002,8 +1002,10 @@ def participants_message(
             "get no message:",
             markup=False,
         )
-        for note in prepared.notes:
+        for note in prepared.notes[:10]:
             notes.print(f"  {_where(note)}: {note.message}", markup=False)
+        if len(prepared.notes) > 10:
+            notes.print(f"  ... and {len(prepared.notes) - 10} more", markup=False)
         notes.print(f"  — {prepared.notes[0].hint}", markup=False)
     console = _console()
     if server is None or from_address is None:  # --smtp without --from was refused above
