@@ -12,7 +12,7 @@ import zlib
 from collections.abc import Iterator
 from email import message_from_bytes
 from email.message import EmailMessage
-from email.parser import BytesParser
+from email.parser import BytesParser, Parser
 from email.policy import default
 from pathlib import Path
 from typing import Any
@@ -694,3 +694,62 @@ def test_a_control_character_in_a_title_is_refused_where_it_is_written(
     path = write(tmp_path, VISIT.replace("title: Welcome", 'title: "Wel\\ecome"'))
     result = run("participants", "message", path)
     assert result.exit_code == 2 and "VP014" in result.stderr
+
+
+# -- addresses beyond ASCII, and pacing ----------------------------------------------------
+
+
+def test_an_accented_domain_is_sent_in_its_ascii_form(
+    tmp_path: Path, run: Run, mailbox: tuple[Mailbox, int]
+) -> None:
+    box, port = mailbox
+    path = write(tmp_path, VISIT.replace("eleni@example.org", "eleni@bücher.example"))
+    assert run("build", path, "-q").exit_code == 0
+    assert send(run, path, port).exit_code == 0
+    assert "eleni@" + "bücher".encode("idna").decode() + ".example" in [
+        e.rcpt_tos[0] for e in box.envelopes
+    ]
+
+
+def test_a_greek_address_is_written_to_a_file_and_sent(
+    tmp_path: Path, run: Run, mailbox: tuple[Mailbox, int]
+) -> None:
+    box, port = mailbox
+    greek = "ελένη@παράδειγμα.ελ"
+    path = write(tmp_path, VISIT.replace("eleni@example.org", greek))
+    assert run("build", path, "-q").exit_code == 0
+    assert run("participants", "message", path).exit_code == 0
+    data = (tmp_path / "messages" / "eleni.eml").read_bytes()
+    parsed = Parser(policy=default).parsestr(data.decode("utf-8"))  # RFC 6532: UTF-8 headers
+    assert parsed["To"].addresses[0].addr_spec == greek
+    assert send(run, path, port).exit_code == 0  # with SMTPUTF8, which the server offers
+    assert greek in [e.rcpt_tos[0] for e in box.envelopes]
+
+
+def test_messages_are_paced_to_the_rate(visit_file: Path, mailbox: tuple[Mailbox, int]) -> None:
+    from visitplan.messages import mail_server, prepare_messages, send_messages, sender_address
+
+    box, port = mailbox
+    moments = [0.0]
+    waits: list[float] = []
+
+    def clock() -> float:
+        return moments[-1]
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        moments.append(moments[-1] + seconds)
+
+    loaded = load_visit(visit_file)
+    sender = sender_address("office@example.org")
+    outcome = send_messages(
+        prepare_messages(loaded, sender=sender),
+        mail_server(f"127.0.0.1:{port}", starttls=False, environ={}),
+        sender,
+        loaded=loaded,
+        rate=4,  # a minute holds four: one every 15 s
+        sleep=sleep,
+        clock=clock,
+    )
+    assert len(outcome.sent) == 3 and len(box.envelopes) == 3
+    assert waits == [15.0, 15.0]

@@ -199,7 +199,8 @@ def compose(
     message["Subject"] = subject
     if sender is not None:
         message["From"] = sender
-    message["To"] = Address(display_name=one_line(person.name), addr_spec=recipient.address)
+    local, _, domain = recipient.address.rpartition("@")  # the parser refuses a Greek name
+    message["To"] = Address(display_name=one_line(person.name), username=local, domain=domain)
     message["Date"] = format_datetime((now or datetime.now(UTC)).astimezone(UTC))
     domain = sender.domain if sender is not None and sender.domain.isascii() else "visitplan"
     message["Message-ID"] = make_msgid(domain=domain)
