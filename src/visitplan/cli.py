@@ -618,7 +618,7 @@ def serve(
     address, shared = shown_addresses(server, host)
     console = _console()
     console.print(f"Serving {folder} at {address} (Ctrl+C to stop)", markup=False)
-    calendar = address.replace("http://", "webcal://", 1) + "calendar.ics"
+    calendar = "webcal://" + address.removeprefix("http://") + "calendar.ics"
     console.print(f"  calendar: {calendar}", markup=False)
     if shared:
         console.print(
