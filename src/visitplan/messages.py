@@ -88,17 +88,26 @@ class Body:
 BodyMaker = Callable[[Visit, Participant, Labels], "Body | None"]
 
 
-def programme_body(visit: Visit, person: Participant, labels: Labels) -> Body:
+def programme_body(
+    visit: Visit,
+    person: Participant,
+    labels: Labels,
+    lines: dict[tuple[str, str], str] | None = None,
+) -> Body:
     """A participant's programme in short: their group's sessions day by day (time,
-    title, place), with their own arrival and departure."""
+    title, place), with their own arrival and departure. ``lines`` keeps each session's
+    line per language, for the next participant (see :class:`ProgrammeBodies`)."""
     details = visit.details
+    made = {} if lines is None else lines
     days: dict[date, list[tuple[datetime, str]]] = {}
     for sessions in visit.sessions_by_day().values():
         for session in sessions:
             if not session.groups or (person.group is not None and person.group in session.groups):
-                days.setdefault(session.date, []).append(
-                    (session.starts_at, _session_line(visit, session, labels))
-                )
+                key = (labels.language, session.id)
+                line = made.get(key)
+                if line is None:
+                    line = made[key] = _session_line(visit, session, labels)
+                days.setdefault(session.date, []).append((session.starts_at, line))
     local = details.timezone
     for moment, what in (
         (person.arrival, labels("Your arrival")),
@@ -125,6 +134,17 @@ def programme_body(visit: Visit, person: Participant, labels: Labels) -> Body:
         ),
         sections=(Section(labels.pgettext("e-mail", "Your programme"), blocks),),
     )
+
+
+class ProgrammeBodies:
+    """:func:`programme_body` for every participant of one run, each session's line
+    made once per language."""
+
+    def __init__(self) -> None:
+        self._lines: dict[tuple[str, str], str] = {}
+
+    def __call__(self, visit: Visit, person: Participant, labels: Labels) -> Body:
+        return programme_body(visit, person, labels, self._lines)
 
 
 def _first(item: tuple[datetime, str]) -> datetime:
@@ -337,10 +357,12 @@ def prepare_messages(
     *,
     sender: Address | None = None,
     now: datetime | None = None,
-    body_of: BodyMaker = programme_body,
+    body_of: BodyMaker | None = None,
 ) -> Prepared:
     """One message per participant with an email (``body_of`` may return None for a
-    participant who gets none); InputError when the messages cannot carry their links."""
+    participant who gets none; by default their programme); InputError when the messages
+    cannot carry their links."""
+    body_of = body_of or ProgrammeBodies()
     visit = loaded.visit
     details = visit.details
     state_file = state_path(loaded.path)
@@ -468,18 +490,20 @@ def write_message_files(prepared: Prepared, folder: Path, *, dry_run: bool = Fal
     if dry_run:
         return FilesWritten(folder, [folder / n for n in sorted(wanted)], stale)
     written: list[Path] = []
+    contents = {name: as_file(composed) for name, composed in wanted.items()}
+    digests = {name: hashlib.sha256(data).hexdigest() for name, data in contents.items()}
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for name, composed in wanted.items():
-            data = as_file(composed)
+        # Until every file is written, either content of a file is visitplan's: a run
+        # that stops half-way leaves nothing the next run would take for the user's.
+        meanwhile = {name: [*ours.get(name, []), digests[name]] for name in wanted}
+        _write_folder_manifest(manifest_file, {**ours, **meanwhile})
+        for name, data in contents.items():
             replace_file(folder / name, data, mode=0o600)  # personal links: owner only
-            ours[name] = hashlib.sha256(data).hexdigest()
-            _write_folder_manifest(manifest_file, ours)
             written.append(folder / name)
         for path in stale:
             path.unlink(missing_ok=True)
-            ours.pop(path.name, None)
-            _write_folder_manifest(manifest_file, ours)
+        _write_folder_manifest(manifest_file, {name: [digests[name]] for name in wanted})
     except OSError as error:
         raise InputError.of(
             "VP010",
@@ -516,19 +540,20 @@ def _refuse_build_folder(folder: Path) -> None:
             )
 
 
-def _is_ours(path: Path, ours: Mapping[str, str]) -> bool:
+def _is_ours(path: Path, ours: Mapping[str, list[str]]) -> bool:
     if path.is_symlink() or not path.is_file():
         return False
     recorded = ours.get(path.name)
-    if recorded is None:
+    if not recorded:
         return False
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest() == recorded
+        return hashlib.sha256(path.read_bytes()).hexdigest() in recorded
     except OSError:
         return False
 
 
-def _read_folder_manifest(path: Path) -> dict[str, str]:
+def _read_folder_manifest(path: Path) -> dict[str, list[str]]:
+    """What visitplan wrote in the folder: file name -> checksums of its content."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -537,17 +562,17 @@ def _read_folder_manifest(path: Path) -> dict[str, str]:
     if not isinstance(files, dict):
         return {}
     return {
-        name: digest
-        for name, digest in files.items()
+        name: [d for d in digests if isinstance(d, str)]
+        for name, digests in files.items()
         if isinstance(name, str)
-        and isinstance(digest, str)
+        and isinstance(digests, list)
         and name.endswith(".eml")
         and "/" not in name
         and "\\" not in name
     }
 
 
-def _write_folder_manifest(path: Path, files: dict[str, str]) -> None:
+def _write_folder_manifest(path: Path, files: dict[str, list[str]]) -> None:
     text = json.dumps(
         {"generator": "visitplan", "about": "the messages visitplan wrote here", "files": files},
         indent=1,
