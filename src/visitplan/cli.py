@@ -658,7 +658,8 @@ def schema(
 
 
 participants_app = typer.Typer(
-    help="Import participants from registration spreadsheets; make a registration sheet.",
+    help="Import participants from registration spreadsheets; make a registration sheet; "
+    "e-mail each participant their programme and links.",
     no_args_is_help=True,
 )
 app.add_typer(participants_app, name="participants")
@@ -967,9 +968,9 @@ def participants_message(
 
     Example: visitplan participants message my-visit/visit.yaml
 
-    Example: VISITPLAN_SMTP_USER=office@example.org VISITPLAN_SMTP_PASSWORD=... visitplan
-    participants message my-visit/visit.yaml --smtp smtp.example.org:587 --from
-    "Visit office <office@example.org>" --dry-run
+    Example (with both variables set): visitplan participants message
+    my-visit/visit.yaml --smtp smtp.example.org:587 --from "Visit office
+    <office@example.org>" --dry-run
     """
     from visitplan.findings import InputError
     from visitplan.messages import (

@@ -270,25 +270,32 @@ def _links(recipient: Recipient) -> list[tuple[str, str]]:
 
 
 def _text_part(greeting: str, body: Body, links: list[tuple[str, str]], labels: Labels) -> str:
+    """Greeting, introduction, the links (what to do first), then the body's sections."""
     lines = [greeting, "", body.introduction, ""]
+    lines += [labels.pgettext("e-mail", "Your calendar and your page").upper(), ""]
+    lines += [f"{label}:\n  {url}" for label, url in links]
+    lines += ["", labels.pgettext("e-mail", "These links are personal: please do not share them.")]
+    lines.append("")
     for section in body.sections:
         lines += [section.heading.upper(), ""]
         for block in section.blocks:
             lines.append(block.title)
             lines += [f"  {line}" for line in block.lines]
             lines.append("")
-    lines += [labels.pgettext("e-mail", "Your calendar and your page").upper(), ""]
-    lines += [f"{label}:\n  {url}" for label, url in links]
-    lines += ["", labels.pgettext("e-mail", "These links are personal: please do not share them.")]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def _html_part(
     greeting: str, body: Body, links: list[tuple[str, str]], labels: Labels, cid: str
 ) -> str:
+    """The same as the text part, with the QR code shown beside the links."""
+
     def e(value: str) -> str:
         return html.escape(value, quote=True)
 
+    caption = labels.pgettext("e-mail", "Scan with your phone's camera to subscribe")
+    heading = labels.pgettext("e-mail", "Your calendar and your page")
+    personal = labels.pgettext("e-mail", "These links are personal: please do not share them.")
     out = [
         "<!doctype html>",
         f'<html lang="{e(labels.language)}"><head><meta charset="utf-8">',
@@ -297,18 +304,7 @@ def _html_part(
         'line-height:1.45;color:#1a1a1a;max-width:40em">',
         f"<p><bdi>{e(greeting)}</bdi></p>",
         f"<p>{e(body.introduction)}</p>",
-    ]
-    for section in body.sections:
-        out.append(f'<h2 style="font-size:19px">{e(section.heading)}</h2>')
-        for block in section.blocks:
-            out.append(f'<h3 style="font-size:16px;margin-bottom:4px">{e(block.title)}</h3>')
-            out.append('<ul style="margin-top:0;padding-left:1.2em">')
-            out += [f"<li><bdi>{e(line)}</bdi></li>" for line in block.lines]
-            out.append("</ul>")
-    caption = labels.pgettext("e-mail", "Scan with your phone's camera to subscribe")
-    out += [
-        f'<h2 style="font-size:19px">{e(labels.pgettext("e-mail", "Your calendar and your page"))}'
-        "</h2>",
+        f'<h2 style="font-size:19px">{e(heading)}</h2>',
         f'<p><img src="cid:{e(cid)}" alt="{e(caption)}" width="200" height="200" '
         'style="width:200px;height:200px"><br>'
         f"{e(caption)}</p>",
@@ -319,8 +315,15 @@ def _html_part(
             f'<li><a href="{e(url)}">{e(label)}</a><br>'
             f'<span style="font-size:12px;color:#555;word-break:break-all">{e(url)}</span></li>'
         )
-    personal = labels.pgettext("e-mail", "These links are personal: please do not share them.")
-    out += ["</ul>", f"<p>{e(personal)}</p>", "</body></html>"]
+    out += ["</ul>", f"<p>{e(personal)}</p>"]
+    for section in body.sections:
+        out.append(f'<h2 style="font-size:19px">{e(section.heading)}</h2>')
+        for block in section.blocks:
+            out.append(f'<h3 style="font-size:16px;margin-bottom:4px">{e(block.title)}</h3>')
+            out.append('<ul style="margin-top:0;padding-left:1.2em">')
+            out += [f"<li><bdi>{e(line)}</bdi></li>" for line in block.lines]
+            out.append("</ul>")
+    out.append("</body></html>")
     return "\n".join(out) + "\n"
 
 
