@@ -755,3 +755,47 @@ def test_messages_are_paced_to_the_rate(visit_file: Path, mailbox: tuple[Mailbox
     )
     assert len(outcome.sent) == 3 and len(box.envelopes) == 3
     assert waits == [15.0, 15.0]
+
+
+def test_a_build_keeps_what_was_sent_while_it_ran(visit_file: Path) -> None:
+    """The build reads the state when it starts and writes it when it ends: a message
+    recorded in between is kept."""
+    from datetime import UTC, datetime
+
+    from visitplan.build import build
+    from visitplan.state import record_sent
+
+    loaded = load_visit(visit_file)
+    moment = datetime(2026, 1, 5, tzinfo=UTC)
+
+    def exporter_that_sends() -> Any:
+        class Sends:
+            id = "sends"
+            name = "records a message while the build runs"
+
+            def render(self, visit: Any, context: Any) -> list[Path]:
+                record_sent(state_path(visit_file), "mini", "ana", "a" * 64, moment)
+                return []
+
+        return Sends()
+
+    build(loaded, visit_file.parent / "build", exporters=[exporter_that_sends()], force=True)
+    assert read_state(state_path(visit_file)).sent == {"ana": {"a" * 64: moment}}
+
+
+def test_another_body_can_be_composed_for_chosen_participants(visit_file: Path) -> None:
+    """What another kind of message needs: a body of its own, for some participants."""
+    from visitplan.messages import Block, Body, Section, prepare_messages
+
+    def notice(visit: Any, person: Any, labels: Labels) -> Body | None:
+        if person.group != "south":
+            return None
+        return Body(
+            "Changed", "The programme changed.", (Section("What", (Block("Day", ("x",)),)),)
+        )
+
+    prepared = prepare_messages(load_visit(visit_file), body_of=notice)
+    assert [c.participant_id for c in prepared.messages] == ["eleni"]
+    message = prepared.messages[0].message
+    assert message["Subject"] == "Changed" and "The programme changed." in plain(message)
+    assert links_of(visit_file, "eleni")[1] in plain(message)  # the envelope adds the links

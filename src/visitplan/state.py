@@ -191,6 +191,21 @@ def record_sent(
     write_state(path, state)
 
 
+def sent_log_now(
+    path: Path, visit_id: str | None, known: dict[str, dict[str, datetime]]
+) -> dict[str, dict[str, datetime]]:
+    """The sent-log as the state file holds it now, with ``known`` (messages may have
+    been sent while a build ran); ``known`` alone when the file cannot be read."""
+    try:
+        current = read_state(path, visit_id).sent
+    except (InputError, OSError):
+        return known
+    merged = {pid: dict(log) for pid, log in known.items()}
+    for pid, log in current.items():
+        merged.setdefault(pid, {}).update(log)
+    return merged
+
+
 def new_token(taken: set[str] | frozenset[str] = frozenset()) -> str:
     """A fresh personal feed token, unlike every one in ``taken`` even ignoring case
     (feed files of two tokens that differ only in capitals collide on some disks)."""
