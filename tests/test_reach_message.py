@@ -799,3 +799,20 @@ def test_another_body_can_be_composed_for_chosen_participants(visit_file: Path) 
     message = prepared.messages[0].message
     assert message["Subject"] == "Changed" and "The programme changed." in plain(message)
     assert links_of(visit_file, "eleni")[1] in plain(message)  # the envelope adds the links
+
+
+def test_a_sender_with_a_line_break_is_refused(visit_file: Path, run: Run) -> None:
+    result = run(
+        "participants", "message", visit_file, "--from", "office@example.org\nBcc: all@example.org"
+    )
+    assert result.exit_code == 2 and "line break" in result.stderr
+    assert not (visit_file.parent / "messages").exists()
+
+
+def test_a_greek_sender_name_is_encoded_and_read_back(visit_file: Path, run: Run) -> None:
+    sender = "Γραφείο επισκέψεων <office@example.org>"
+    assert run("participants", "message", visit_file, "--from", sender).exit_code == 0
+    data = (visit_file.parent / "messages" / "ana.eml").read_bytes()
+    assert data.split(b"\r\n\r\n", 1)[0].isascii()
+    parsed = BytesParser(policy=default).parsebytes(data)
+    assert parsed["From"].addresses[0].display_name == "Γραφείο επισκέψεων"

@@ -673,8 +673,12 @@ def sender_address(text: str) -> Address:
 
     from email_validator import EmailNotValidError, validate_email
 
+    from visitplan.text import NOT_ON_ONE_LINE
+
     name, address = parseaddr(text.strip())
     hint = 'write an address, e.g. --from "Visit office <office@example.org>"'
+    if NOT_ON_ONE_LINE.search(text.strip()):
+        raise _option_error("--from", "the sender holds a line break or control character", hint)
     if not address or "@" not in address:
         raise _option_error("--from", f"'{text}' is not an email address", hint)
     try:
@@ -683,7 +687,8 @@ def sender_address(text: str) -> Address:
         raise _option_error(
             "--from", f"'{address}' is not an email address ({error})", hint
         ) from None
-    return Address(display_name=one_line(name), addr_spec=checked.normalized)
+    local, _, domain = checked.normalized.rpartition("@")
+    return Address(display_name=one_line(name), username=local, domain=domain)
 
 
 @dataclass
