@@ -456,7 +456,11 @@ def as_sent(composed: Composed) -> bytes:
 
 
 def _policy(composed: Composed) -> Policy:
-    addresses = [composed.recipient.address, str(composed.message.get("From", ""))]
+    """SMTP's (headers in ASCII, names as RFC 2047 encoded words), unless an address
+    itself is written beyond ASCII, which only SMTPUTF8 (RFC 6532) can carry."""
+    sender = composed.message.get("From")
+    addresses = [composed.recipient.address]
+    addresses += [a.addr_spec for a in getattr(sender, "addresses", ())]
     return SMTP if all(a.isascii() for a in addresses) else SMTPUTF8
 
 
