@@ -214,8 +214,10 @@ def shown_addresses(server: PublicServer, host: str) -> tuple[str, bool]:
         if lan is not None:
             return f"http://{lan}:{port}/", True
         return f"http://localhost:{port}/", False
-    if host in {"127.0.0.1", "localhost", "::1"}:
+    if host in {"127.0.0.1", "localhost"}:
         return f"http://localhost:{port}/", False
+    if host == "::1":
+        return f"http://[::1]:{port}/", False
     shown = f"[{host}]" if ":" in host else host
     return f"http://{shown}:{port}/", True
 
