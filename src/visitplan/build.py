@@ -41,7 +41,7 @@ from visitplan.layout import MANIFEST
 from visitplan.load import Loaded
 from visitplan.model import Visit
 from visitplan.publication import Change, publish
-from visitplan.state import State, read_state, state_path, tokens_for, write_state
+from visitplan.state import State, read_state, sent_log_now, state_path, tokens_for, write_state
 
 GENERATOR = "visitplan"
 # 2: "generator": "visitplan", a format number, the absolute path of the visit file,
@@ -149,7 +149,7 @@ def _build_locked(
     publication = publish(
         loaded.visit, previous.record, tokens, now, labels, prune_cancelled=prune_cancelled
     )
-    state = State(publication.record, kept_tokens, loaded.visit.details.id)
+    state = State(publication.record, kept_tokens, loaded.visit.details.id, previous.sent)
     cancelled = [(e.session_id, e.uid) for e in publication.events if e.cancelled]
     leaks = withdrawn_leaks(cancelled, loaded.visit)
     if leaks:
@@ -191,6 +191,7 @@ def _build_locked(
         _refuse_foreign_folder(out)  # files dropped into OUT while the build ran
         # The state goes first: published feeds whose revisions and personal links were
         # not recorded would change under their subscribers at the next build.
+        state.sent = sent_log_now(state_file, loaded.visit.details.id, previous.sent)
         restore = _save_state(state_file, state)
         checkpoint("state-written")
         try:

@@ -580,32 +580,63 @@ def serve(
     out: Annotated[Path, typer.Argument(help="The build folder (its public/ is served).")] = Path(
         "build"
     ),
-    port: Annotated[int, typer.Option("--port", "-p", help="Port on localhost.")] = 8000,
+    port: Annotated[int, typer.Option("--port", "-p", help="Port to listen on.")] = 8000,
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            help="Address to listen on: 127.0.0.1 (this computer only), or 0.0.0.0 for "
+            "phones on the same network too (the address and a QR code to scan are shown).",
+        ),
+    ] = "127.0.0.1",
 ) -> None:
-    """Serve the public folder on localhost, to try the web page and calendar subscriptions.
+    """Serve the public folder, to try the web page and calendar subscriptions.
+
+    The links on the page point to this server while it runs. Feeds answer with ETag
+    and Last-Modified, as a web host does; folders are never listed.
 
     Example: visitplan serve my-visit/build --port 8080
+
+    Example: visitplan serve my-visit/build --host 0.0.0.0   (then scan the QR code)
     """
     from visitplan.findings import InputError
     from visitplan.layout import public_folder
-    from visitplan.serve import make_server
+    from visitplan.serve import make_server, shown_addresses, terminal_qr
 
     try:
         folder = public_folder(out, with_page=True)
     except InputError as error:
         _fail_input(error.findings)
     try:
-        server = make_server(folder, port)
+        server = make_server(folder, port, host)
     except OSError as error:
+        reason = error.strerror or str(error)
+        hint = (
+            "Try another with --port."
+            if isinstance(error.errno, int) and error.errno in {13, 98, 48, 10048}
+            else "Give an address of this computer, or 0.0.0.0 for every network."
+        )
         _console(stderr=True).print(
-            f"Cannot listen on port {port}: {error.strerror}. Try another with --port.",
+            f"Cannot listen on {host} port {port}: {reason}. {hint}",
             style="bold red",
+            markup=False,
         )
         raise typer.Exit(EXIT_INPUT) from None
-    bound = server.server_address[1]
+    address, shared = shown_addresses(server, host)
     console = _console()
-    console.print(f"Serving {folder} at http://localhost:{bound}/ (Ctrl+C to stop)")
-    console.print(f"  calendar: webcal://localhost:{bound}/calendar.ics")
+    console.print(f"Serving {folder} at {address} (Ctrl+C to stop)", markup=False)
+    calendar = "webcal://" + address.removeprefix("http://") + "calendar.ics"
+    console.print(f"  calendar: {calendar}", markup=False)
+    if shared:
+        console.print(
+            "  Scan with a phone on the same network to open the page (anyone on this "
+            "network can, while it runs):",
+            markup=False,
+        )
+        sys.stdout.write(terminal_qr(address))
+        sys.stdout.flush()
+    elif host != "127.0.0.1" and host not in {"localhost", "::1"}:
+        console.print("  No network found: reachable from this computer only.", markup=False)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -635,7 +666,7 @@ def schema(
 
 participants_app = typer.Typer(
     help="Import participants from registration spreadsheets; make a registration sheet; "
-    "list each participant's own links.",
+    "list each participant's own links; e-mail each participant their programme and links.",
     no_args_is_help=True,
 )
 app.add_typer(participants_app, name="participants")
@@ -883,6 +914,184 @@ def _print_merge(merge: MergeOutcome) -> None:
         backup = merge.backup
         shown = backup.name if backup.parent == visit_file.absolute().parent else str(backup)
         console.print(f"{visit_file}: {merge.summary} (previous version kept as {shown}).")
+
+
+@participants_app.command("message")
+def participants_message(
+    visit_file: VisitArg,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Folder for the .eml files (default: messages/ beside the visit file). "
+            "Files visitplan did not write there are never replaced.",
+            show_default=False,
+        ),
+    ] = None,
+    smtp: Annotated[
+        str | None,
+        typer.Option(
+            "--smtp",
+            metavar="HOST:PORT",
+            help="Send through this mail server instead of writing files, e.g. "
+            "smtp.example.org:587 (port 465: TLS from the start). Log in with the "
+            "VISITPLAN_SMTP_USER and VISITPLAN_SMTP_PASSWORD environment variables.",
+            show_default=False,
+        ),
+    ] = None,
+    starttls: Annotated[
+        bool,
+        typer.Option(
+            "--starttls/--no-starttls",
+            help="Encrypt the connection with STARTTLS. --no-starttls is for a test "
+            "server on this computer; a password is never sent unencrypted elsewhere.",
+        ),
+    ] = True,
+    sender: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help='The sender, e.g. "Visit office <office@example.org>" (needed with --smtp).',
+            show_default=False,
+        ),
+    ] = None,
+    rate: Annotated[
+        float,
+        typer.Option("--rate", min=0, help="At most this many messages a minute (0: no pause)."),
+    ] = 20,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Say what would be written or sent; do nothing."),
+    ] = False,
+) -> None:
+    """E-mail each participant their programme, links and calendar QR code, in their language.
+
+    Without --smtp, writes one .eml file per participant to check (and, in Outlook, to
+    send as drafts). With --smtp, sends them; each message sent is recorded in the
+    state file, so running the command again never sends anyone the same message
+    twice (a changed programme is sent again). Run `visitplan build` first: the
+    messages link each participant's personal page and calendar.
+
+    Example: visitplan participants message my-visit/visit.yaml
+
+    Example (with both variables set): visitplan participants message
+    my-visit/visit.yaml --smtp smtp.example.org:587 --from "Visit office
+    <office@example.org>" --dry-run
+    """
+    from visitplan.findings import InputError
+    from visitplan.messages import (
+        default_folder,
+        mail_server,
+        prepare_messages,
+        send_messages,
+        sender_address,
+        write_message_files,
+    )
+
+    loaded = _load(visit_file)
+    try:
+        server = mail_server(smtp, starttls=starttls) if smtp is not None else None
+        if server is not None and sender is None:
+            raise InputError.of(
+                "VP405",
+                "--smtp needs --from: the address the messages are sent from",
+                'add e.g. --from "Visit office <office@example.org>"',
+                "--from",
+            )
+        from_address = sender_address(sender) if sender is not None else None
+        prepared = prepare_messages(loaded, sender=from_address)
+    except InputError as error:
+        _fail_input(error.findings)
+    if prepared.notes:
+        notes = _console(stderr=True)
+        notes.print(
+            f"note: {_count(len(prepared.notes), 'participant')} without an email address "
+            "get no message:",
+            markup=False,
+        )
+        for note in prepared.notes[:10]:
+            notes.print(f"  {_where(note)}: {note.message}", markup=False)
+        if len(prepared.notes) > 10:
+            notes.print(f"  ... and {len(prepared.notes) - 10} more", markup=False)
+        notes.print(f"  — {prepared.notes[0].hint}", markup=False)
+    console = _console()
+    if server is None or from_address is None:  # --smtp without --from was refused above
+        folder = out or default_folder(loaded.path)
+        try:
+            files = write_message_files(prepared, folder, dry_run=dry_run)
+        except InputError as error:
+            _fail_input(error.findings)
+        if dry_run:
+            console.print(
+                f"Dry run: would write {_count(len(files.written), 'message')} to "
+                f"{files.folder}; nothing written.",
+                markup=False,
+            )
+            for path in files.written:
+                console.print(f"  {path.name}", markup=False)
+        else:
+            console.print(
+                f"Wrote {_count(len(files.written), 'message')} to {files.folder}: open "
+                "them to check (Outlook opens each as a draft to send).",
+                markup=False,
+            )
+        if files.removed:
+            verb = "would remove" if dry_run else "removed"
+            console.print(
+                f"  {verb} {_count(len(files.removed), 'earlier message')} of participants "
+                "who get none now: " + ", ".join(p.name for p in files.removed),
+                markup=False,
+            )
+        return
+
+    def shown(composed: Any) -> str:
+        person = composed.recipient.participant
+        return f"{person.name} <{composed.recipient.address}>"
+
+    def progress(event: str, composed: Any) -> None:
+        if event == "sent":
+            console.print(f"  sent: {shown(composed)}", markup=False)
+
+    outcome = send_messages(
+        prepared,
+        server,
+        from_address,
+        loaded=loaded,
+        rate=rate,
+        dry_run=dry_run,
+        progress=None if dry_run else progress,
+    )
+    if dry_run:
+        console.print(
+            f"Dry run: would send {_count(len(outcome.pending), 'message')} through "
+            f"{server.shown} from {from_address}; nothing sent.",
+            markup=False,
+        )
+        for composed in outcome.pending:
+            console.print(f"  to {shown(composed)}: {composed.message['Subject']}", markup=False)
+    if outcome.already:
+        console.print(
+            f"{_count(len(outcome.already), 'participant')} already received this message "
+            "(not sent again): " + ", ".join(c.recipient.participant.id for c in outcome.already),
+            markup=False,
+        )
+    problems = outcome.refused + ([outcome.stopped] if outcome.stopped else [])
+    if problems:
+        _print_findings(problems, stderr=True)
+    if not dry_run:
+        total = len(outcome.sent) + len(outcome.pending) + len(outcome.refused)
+        summary = f"Sent {len(outcome.sent)} of {_count(total, 'message')}"
+        if outcome.refused:
+            summary += f"; {len(outcome.refused)} refused"
+        if outcome.stopped:
+            summary += (
+                f"; stopped with {len(outcome.pending)} not sent: run the command again "
+                "to send them (no one gets a message twice)"
+            )
+        console.print(summary + ".", markup=False)
+    if problems:
+        raise typer.Exit(EXIT_INPUT)
 
 
 @participants_app.command("template")

@@ -424,6 +424,48 @@ CATALOGUE: dict[str, CodeInfo] = _catalogue(
         "Attendees who do not speak the session's language and have no interpretation.",
         "Add interpretation into their language (`interpretation: [..]`).",
     ),
+    # E-mails to participants (`visitplan participants message`, exit code 2).
+    CodeInfo(
+        "VP401",
+        "messages-not-ready",
+        E,
+        "The messages cannot be made yet: the visit has no `publishing: base_url`, or a "
+        "participant has no personal calendar link because no build has run since they "
+        "were added.",
+        "Set `visit: publishing: base_url:` to where public/ will be online, and run "
+        "`visitplan build` before writing or sending the messages.",
+    ),
+    CodeInfo(
+        "VP402",
+        "mail-server",
+        E,
+        "The mail server cannot be reached, refuses the login, or closed the connection.",
+        "Check --smtp HOST:PORT, --starttls and the VISITPLAN_SMTP_USER and "
+        "VISITPLAN_SMTP_PASSWORD variables, then run the command again: messages already "
+        "sent are not sent twice.",
+    ),
+    CodeInfo(
+        "VP403",
+        "recipient-refused",
+        E,
+        "The mail server refused a participant's address or their message.",
+        "Correct the participant's `email:` in the visit file and run the command again.",
+    ),
+    CodeInfo(
+        "VP404",
+        "no-email",
+        I,
+        "A participant has no email address, so no message is made for them.",
+        "Add their `email:`, or give them their links by hand.",
+    ),
+    CodeInfo(
+        "VP405",
+        "bad-mail-option",
+        E,
+        "--smtp, --from or the login variables are not written as sending needs them.",
+        "Follow the hint: --smtp HOST:PORT, --from with an address, both "
+        "VISITPLAN_SMTP_USER and VISITPLAN_SMTP_PASSWORD or neither.",
+    ),
     # The privacy audit of public/ (exit code 1; a build refuses to publish).
     CodeInfo(
         "VP301",

@@ -50,6 +50,9 @@ class State:
     record: Record = field(default_factory=Record)
     tokens: dict[str, str] = field(default_factory=dict)
     visit_id: str | None = None
+    # participant id -> digest of a message sent to them -> when it was sent: a message
+    # is never sent twice (see ``messages``).
+    sent: dict[str, dict[str, datetime]] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         record = self.record
@@ -69,6 +72,13 @@ class State:
             },
             "history": [_version_json(v) for v in record.history],
             "feeds": {pid: _feed_json(feed) for pid, feed in record.feeds.items()},
+            **({"messages_sent": self._sent_json()} if self.sent else {}),
+        }
+
+    def _sent_json(self) -> dict[str, dict[str, str]]:
+        return {
+            pid: {digest: moment.isoformat() for digest, moment in sorted(log.items())}
+            for pid, log in self.sent.items()
         }
 
 
@@ -129,7 +139,11 @@ def read_state(path: Path, visit_id: str | None = None) -> State:
         history=history,
         feeds={pid: _feed_of(entry) for pid, entry in (raw.get("feeds") or {}).items()},
     )
-    return State(record, raw["tokens"], raw.get("visit") or visit_id)
+    sent = {
+        pid: {digest: datetime.fromisoformat(moment) for digest, moment in log.items()}
+        for pid, log in raw.get("messages_sent", {}).items()
+    }
+    return State(record, raw["tokens"], raw.get("visit") or visit_id, sent)
 
 
 def _unreadable(
@@ -185,6 +199,31 @@ def write_state(path: Path, state: State) -> None:
     the file it points to; keeping the file's permissions)."""
     text = json.dumps(state.as_json(), indent=1, ensure_ascii=False, sort_keys=True) + "\n"
     replace_file(path, text.encode("utf-8"))
+
+
+def record_sent(
+    path: Path, visit_id: str, participant_id: str, digest: str, moment: datetime
+) -> None:
+    """Add one sent message to the state file at once, read afresh (a build may have
+    written it meanwhile), so that an interrupted run loses nothing it sent."""
+    state = read_state(path, visit_id)
+    state.sent.setdefault(participant_id, {})[digest] = moment
+    write_state(path, state)
+
+
+def sent_log_now(
+    path: Path, visit_id: str | None, known: dict[str, dict[str, datetime]]
+) -> dict[str, dict[str, datetime]]:
+    """The sent-log as the state file holds it now, with ``known`` (messages may have
+    been sent while a build ran); ``known`` alone when the file cannot be read."""
+    try:
+        current = read_state(path, visit_id).sent
+    except (InputError, OSError):
+        return known
+    merged = {pid: dict(log) for pid, log in known.items()}
+    for pid, log in current.items():
+        merged.setdefault(pid, {}).update(log)
+    return merged
 
 
 def new_token(taken: set[str] | frozenset[str] = frozenset()) -> str:

@@ -40,6 +40,7 @@ TOP_KEYS = {
     "programme_version",
     "history",
     "feeds",
+    "messages_sent",
 }
 ENTRY_KEYS = {"uid", "digest", "sequence", "last_modified", "groups", "fields"}
 VERSION_KEYS = {"number", "published", "counts", "changes"}
@@ -179,6 +180,8 @@ def state_problems(raw: Any, version: int, visit_id: str | None) -> list[StatePr
         feeds = check.mapping(("feeds",), top["feeds"])
         for participant, feed in (feeds or {}).items():
             _feed(check, ("feeds", participant), participant, feed)
+    if "messages_sent" in top:
+        _messages_sent(check, top["messages_sent"])
     if owner is None and "visit" not in top and sessions:
         owner = _owner_from_uids(sessions)
     if visit_id is not None and owner is not None and owner != visit_id:
@@ -395,6 +398,18 @@ def _tokens(check: _Checker, tokens: dict[str, Any]) -> None:
                 "would receive the other's calendar",
                 f"delete the line of '{participant}': the next build gives them a new link",
             )
+
+
+def _messages_sent(check: _Checker, value: Any) -> None:
+    """participant id -> {message digest: when it was sent}."""
+    log = check.mapping(("messages_sent",), value)
+    for participant, sent in (log or {}).items():
+        where = ("messages_sent", participant)
+        check.matches(where, participant, ID, "a participant id")
+        entries = check.mapping(where, sent)
+        for digest, moment in (entries or {}).items():
+            if check.matches((*where, digest), digest, DIGEST, "a SHA-256 checksum"):
+                check.moment((*where, digest), moment)
 
 
 def _owner_from_uids(sessions: dict[str, Any]) -> str | None:
