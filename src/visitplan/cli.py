@@ -964,6 +964,14 @@ def participants_message(
         bool,
         typer.Option("--dry-run", help="Say what would be written or sent; do nothing."),
     ] = False,
+    changes: Annotated[
+        bool,
+        typer.Option(
+            "--changes",
+            help="Only what the latest version of the programme changed, to the "
+            "participants it concerns (files go to messages/changes-N/).",
+        ),
+    ] = False,
 ) -> None:
     """E-mail each participant their programme, links and calendar QR code, in their language.
 
@@ -973,7 +981,12 @@ def participants_message(
     twice (a changed programme is sent again). Run `visitplan build` first: the
     messages link each participant's personal page and calendar.
 
+    With --changes, only the participants the latest version's changes concern get a
+    message, saying what changed for them (after `visitplan build`).
+
     Example: visitplan participants message my-visit/visit.yaml
+
+    Example: visitplan participants message my-visit/visit.yaml --changes
 
     Example (with both variables set): visitplan participants message
     my-visit/visit.yaml --smtp smtp.example.org:587 --from "Visit office
@@ -981,6 +994,8 @@ def participants_message(
     """
     from visitplan.findings import InputError
     from visitplan.messages import (
+        change_bodies,
+        changes_folder,
         default_folder,
         mail_server,
         prepare_messages,
@@ -1000,7 +1015,16 @@ def participants_message(
                 "--from",
             )
         from_address = sender_address(sender) if sender is not None else None
-        prepared = prepare_messages(loaded, sender=from_address)
+        bodies = change_bodies(loaded) if changes else None
+        if bodies is not None and not bodies.changed:
+            _console().print(
+                f"Version {bodies.version.number} of the programme changed nothing that "
+                "was published before: no one gets a message. (Build after changing the "
+                "programme, then run this again.)",
+                markup=False,
+            )
+            return
+        prepared = prepare_messages(loaded, sender=from_address, body_of=bodies)
     except InputError as error:
         _fail_input(error.findings)
     if prepared.notes:
@@ -1017,7 +1041,12 @@ def participants_message(
         notes.print(f"  — {prepared.notes[0].hint}", markup=False)
     console = _console()
     if server is None or from_address is None:  # --smtp without --from was refused above
-        folder = out or default_folder(loaded.path)
+        if out is not None:
+            folder = out
+        elif bodies is not None:
+            folder = changes_folder(loaded.path, bodies.version.number)
+        else:
+            folder = default_folder(loaded.path)
         try:
             files = write_message_files(prepared, folder, dry_run=dry_run)
         except InputError as error:

@@ -42,6 +42,7 @@ from visitplan.labels import Labels, personal_language
 from visitplan.links import FeedLinks, feed_links, personal_page_path, public_url
 from visitplan.load import Loaded
 from visitplan.model import Participant, Session, Visit, zone
+from visitplan.publication import Record, changes_for, describe_change
 from visitplan.session_view import session_view
 from visitplan.state import State, read_state, record_sent, state_path
 from visitplan.text import one_line
@@ -144,6 +145,57 @@ class ProgrammeBodies:
 
     def __call__(self, visit: Visit, person: Participant, labels: Labels) -> Body:
         return programme_body(visit, person, labels, self._lines)
+
+
+class ChangeBodies:
+    """What the latest version of the programme changed, for each participant it
+    concerns (the changes to everyone, and those of the groups they were or are in);
+    None for the others, who get no message."""
+
+    def __init__(self, record: Record) -> None:
+        self.record = record
+        self.version = record.version
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.version.changed)
+
+    def __call__(self, visit: Visit, person: Participant, labels: Labels) -> Body | None:
+        changes = changes_for(self.record, visit, person.id)
+        if not changes:
+            return None
+        details = visit.details
+        published = self.version.published
+        when = labels.date(published.date()) if published else ""
+        heading = labels(
+            "Changed in version {version}, {date}", version=self.version.number, date=when
+        )
+        return Body(
+            subject=labels.pgettext(
+                "e-mail", "{title}: your programme has changed", title=details.title
+            ),
+            introduction=labels.pgettext(
+                "e-mail",
+                "The programme of {title} has changed. Here is what changed for you. "
+                "If you subscribed to your calendar, it follows by itself.",
+                title=details.title,
+            ),
+            sections=(
+                Section(heading, (Block("", tuple(describe_change(c, labels) for c in changes)),)),
+            ),
+        )
+
+
+def change_bodies(loaded: Loaded) -> ChangeBodies:
+    """The bodies of ``participants message --changes``, from the state file beside the
+    visit file (InputError when it is damaged)."""
+    state = read_state(state_path(loaded.path), loaded.visit.details.id)
+    return ChangeBodies(state.record)
+
+
+def changes_folder(visit_file: Path, version: int) -> Path:
+    """Where the .eml files of one version's changes go: apart from the programme's."""
+    return default_folder(visit_file) / f"changes-{version}"
 
 
 def _first(item: tuple[datetime, str]) -> datetime:
@@ -278,7 +330,8 @@ def _text_part(greeting: str, body: Body, links: list[tuple[str, str]], labels: 
     for section in body.sections:
         lines += [section.heading.upper(), ""]
         for block in section.blocks:
-            lines.append(block.title)
+            if block.title:
+                lines.append(block.title)
             lines += [f"  {line}" for line in block.lines]
             lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -318,7 +371,8 @@ def _html_part(
     for section in body.sections:
         out.append(f'<h2 style="font-size:19px">{e(section.heading)}</h2>')
         for block in section.blocks:
-            out.append(f'<h3 style="font-size:16px;margin-bottom:4px">{e(block.title)}</h3>')
+            if block.title:
+                out.append(f'<h3 style="font-size:16px;margin-bottom:4px">{e(block.title)}</h3>')
             out.append('<ul style="margin-top:0;padding-left:1.2em">')
             out += [f"<li><bdi>{e(line)}</bdi></li>" for line in block.lines]
             out.append("</ul>")
