@@ -226,7 +226,11 @@ def _load(path: Path, output: OutputFormat = OutputFormat.text) -> Loaded:
 # Commands
 
 VisitArg = Annotated[
-    Path, typer.Argument(help="The visit file, e.g. my-visit/visit.yaml.", show_default=False)
+    Path,
+    typer.Argument(
+        help="The visit file, e.g. my-visit/visit.yaml (or visit.xlsx, visit.ods).",
+        show_default=False,
+    ),
 ]
 
 
@@ -254,18 +258,33 @@ def init(
             show_default=False,
         ),
     ] = None,
+    file_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="yaml: a visit.yaml to edit in a text editor; xlsx: a visit.xlsx "
+            "workbook, one sheet per block, to fill in in Excel or LibreOffice.",
+        ),
+    ] = "yaml",
 ) -> None:
-    """Create a visit folder with a commented visit.yaml to fill in.
+    """Create a visit folder with a commented visit.yaml (or a visit.xlsx) to fill in.
 
     Example: visitplan init my-visit --example milan-exchange-2026
 
     Example: visitplan init visita-atenas --language el
+
+    Example: visitplan init my-visit --format xlsx
     """
     from visitplan.findings import InputError
     from visitplan.starter import init_folder
 
     try:
         created = init_folder(folder, example, language)
+        if file_format != "yaml":
+            from visitplan.workbook.convert import init_workbook
+
+            created = init_workbook(created, file_format)
     except InputError as error:
         _fail_input(error.findings)
     console = _console()
@@ -605,6 +624,44 @@ def serve(
         console.print("Stopped.")
     finally:
         server.server_close()
+
+
+@app.command()
+def convert(
+    source: Annotated[
+        Path,
+        typer.Argument(help="The visit file to convert: visit.yaml, visit.xlsx or visit.ods."),
+    ],
+    target: Annotated[Path, typer.Argument(help="The file to write: visit.xlsx, or visit.yaml.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the target file if it exists.")
+    ] = False,
+) -> None:
+    """Convert a visit between visit.yaml and a workbook (one sheet per block).
+
+    Both are equal as a source: check, build and import read either. The YAML file's
+    comments go to the workbook's Comments column, and back.
+
+    Example: visitplan convert my-visit/visit.yaml my-visit/visit.xlsx
+
+    Example: visitplan convert my-visit/visit.xlsx my-visit/visit.yaml --force
+    """
+    from visitplan.findings import InputError
+    from visitplan.workbook.convert import convert as run_convert
+
+    try:
+        written = run_convert(source, target, force=force)
+    except InputError as error:
+        _fail_input(error.findings)
+    except OSError as error:
+        _console(stderr=True).print(
+            f"{target} cannot be written ({error.strerror or error}). Choose a folder "
+            "you may write to, and check the disk has space.",
+            style="bold red",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_INPUT) from None
+    _console().print(f"Wrote {written}", markup=False)
 
 
 @app.command()
