@@ -326,6 +326,17 @@ def _set(item: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
 # One cell -> the value visit.yaml would hold
 
 
+def read_cell(raw: Any, column: Column) -> Any:
+    """What a cell says, as the reader takes it (a problem gives the raw value back),
+    to tell whether two cells say the same."""
+    if _blank(raw):
+        return None
+    try:
+        return cell_value(raw, column)
+    except _CellProblem:
+        return raw
+
+
 def cell_value(raw: Any, column: Column) -> Any:
     """The value of a cell as the model takes it; text the model judges is passed on."""
     if isinstance(raw, str):

@@ -197,7 +197,9 @@ def _write_list_sheet(
         for number, column in enumerate(columns, start=1):
             value = _value_of(item, column.path)
             if value is not _UNSET:
-                _put(target.cell(row=row, column=number), column, value, visit, labels)
+                put_value(
+                    target.cell(row=row, column=number), column, value, labels, visit.details.tz
+                )
         note = comments.get((sheet.section, n))
         if note:
             _wrapped(target.cell(row=row, column=note_column), note)
@@ -232,9 +234,15 @@ def _write_key_sheet(
         _header(target.cell(row=row, column=HEADING), labels(column.heading), KEY_FILL)
         value = _value_of(item, column.path)
         if value is not _UNSET:
-            _put(target.cell(row=row, column=VALUE), column, value, visit, labels)
+            put_value(target.cell(row=row, column=VALUE), column, value, labels, visit.details.tz)
         if column.default is not None and column.default not in ([], ()):
-            _put(target.cell(row=row, column=DEFAULT), column, column.default, visit, labels)
+            put_value(
+                target.cell(row=row, column=DEFAULT),
+                column,
+                column.default,
+                labels,
+                visit.details.tz,
+            )
         _drop_down(target, column, sources, f"C{row}")
         top = column.field.split(".")[0]
         note = comments.get((sheet.section, column.field))
@@ -288,7 +296,10 @@ def _value_of(item: BaseModel, path: tuple[str, ...]) -> Any:
     return _UNSET if current is None else current
 
 
-def _put(cell: Any, column: Column, value: Any, visit: Visit, labels: Labels) -> None:
+def put_value(cell: Any, column: Column, value: Any, labels: Labels, zone: Any = None) -> None:
+    """Write a value of the model into ``cell`` as the column's kind of cell; a date
+    and time in ``zone`` (the visit's) or without a zone is written as it reads there,
+    one in another zone as text with its offset."""
     from openpyxl.styles import Alignment
 
     kind = column.kind
@@ -299,7 +310,7 @@ def _put(cell: Any, column: Column, value: Any, visit: Visit, labels: Labels) ->
         cell.value = value
         cell.number_format = "hh:mm"
     elif kind is CellKind.DATETIME and isinstance(value, datetime):
-        if value.tzinfo is None or value.tzinfo == visit.details.tz:
+        if value.tzinfo is None or value.tzinfo == zone:
             cell.value = value.replace(tzinfo=None)
             cell.number_format = "yyyy-mm-dd hh:mm"
         else:  # another zone than the visit's: written out, with its offset
