@@ -122,14 +122,10 @@ def merge_into_workbook(visit_file: Path, result: ImportResult, dry_run: bool) -
 def _refuse_drawings(visit_file: Path) -> None:
     """Pictures and drawn shapes would be lost on saving (openpyxl keeps charts, and
     pictures only where Pillow is installed): refuse rather than drop them."""
+    import importlib.util
     import zipfile
 
-    try:
-        import PIL  # noqa: F401
-
-        pictures_kept = True
-    except ImportError:
-        pictures_kept = False
+    pictures_kept = importlib.util.find_spec("PIL") is not None
     lost = []
     with zipfile.ZipFile(visit_file) as archive:
         for name in archive.namelist():
