@@ -113,9 +113,53 @@ def workbook_of(visit: Visit, comments: Mapping[Path, str], file_name: str) -> W
             _write_list_sheet(target, sheet, visit, comments, labels, sources)
         else:
             _write_key_sheet(target, sheet, visit, comments, labels, sources)
+    for target in workbook.worksheets:
+        _fit_rows(target)
     workbook.move_sheet(lists, offset=len(workbook.sheetnames) - 2)
     lists.sheet_state = "hidden"
     return workbook
+
+
+# Points per line of wrapped text (11-point Calibri, Excel's and LibreOffice's default
+# here); rows grow to show their text, as neither program does for a file it opens.
+LINE_HEIGHT = 15
+MAX_ROW_HEIGHT = 409  # Excel's limit
+
+
+def _fit_rows(sheet: Worksheet) -> None:
+    """Each row as tall as its wrapped text needs (estimated from the column widths)."""
+    from openpyxl.utils import get_column_letter
+
+    widths: dict[int, float] = {}
+    for row in sheet.iter_rows(min_row=HEADING_ROW):
+        lines = 1
+        for cell in row:
+            if not (isinstance(cell.value, str) and cell.alignment.wrap_text):
+                continue
+            column = cell.column
+            if column not in widths:
+                width = sheet.column_dimensions[get_column_letter(column)].width
+                widths[column] = max((width or 13) * 1.2 - 1, 1)
+            lines = max(lines, _lines(cell.value, widths[column]))
+        if lines > 1:
+            sheet.row_dimensions[row[0].row].height = min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT)
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines ``text`` takes in a column ``width`` characters wide, wrapped at words."""
+    count = 0
+    for paragraph in text.split("\n"):
+        used, lines = 0, 1
+        for word in paragraph.split(" "):
+            if used and used + 1 + len(word) > width:
+                lines += 1
+                used = len(word)
+            else:
+                used += len(word) + (1 if used else 0)
+            lines += int(max(used - 1, 0) // width)
+            used = used if used <= width else used % int(width)
+        count += lines
+    return count
 
 
 def quoted(title: str) -> str:
