@@ -317,13 +317,23 @@ def check(
             show_default=False,
         ),
     ] = None,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch",
+            "-w",
+            help="Check again each time the visit file is saved, until Ctrl+C.",
+        ),
+    ] = False,
 ) -> None:
     """Find what will go wrong before the programme is sent.
 
     Exit 0: no errors; 1: errors (with --strict, warnings too); 2: the file cannot
-    be read or is invalid.
+    be read or is invalid. With --watch: exit 0 on Ctrl+C.
 
     Example: visitplan check my-visit/visit.yaml --format json
+
+    Example: visitplan check my-visit/visit.xlsx --watch
     """
     from visitplan.checks import run_checks
     from visitplan.findings import Severity
@@ -337,6 +347,9 @@ def check(
             style="bold red",
         )
         raise typer.Exit(EXIT_INPUT)
+    if watch:
+        _watch(visit_file, lambda: check(visit_file, output, strict))
+        return
     loaded = _load(visit_file, output)
     findings = run_checks(loaded)
     if output is OutputFormat.json:
@@ -359,6 +372,26 @@ def check(
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     if any(f.severity in failing for f in findings):
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _watch(visit_file: Path, action: Callable[[], None]) -> None:
+    """Run ``action`` now and after each save of ``visit_file``, until Ctrl+C."""
+    from datetime import datetime
+
+    from visitplan.watch import on_save
+
+    def once() -> None:
+        with contextlib.suppress(typer.Exit):
+            action()
+        _console(stderr=True).print(
+            f"{datetime.now():%H:%M:%S} watching {visit_file} (Ctrl+C to stop)", markup=False
+        )
+
+    try:
+        once()
+    except KeyboardInterrupt:  # Ctrl+C ends watching, whenever it comes: exit 0
+        return
+    on_save(visit_file, once)
 
 
 @app.command()
@@ -593,11 +626,35 @@ def serve(
         "build"
     ),
     port: Annotated[int, typer.Option("--port", "-p", help="Port on localhost.")] = 8000,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch",
+            "-w",
+            help="Rebuild each time the visit file is saved, and reload the page open in "
+            "the browser.",
+        ),
+    ] = False,
+    visit_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--visit",
+            "-v",
+            help="With --watch: the visit file to rebuild from (default: the one the "
+            "build's manifest names).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve the public folder on localhost, to try the web page and calendar subscriptions.
 
     Example: visitplan serve my-visit/build --port 8080
+
+    Example: visitplan serve my-visit/build --watch
     """
+    if watch:
+        _serve_watching(out, port, visit_file)
+        return
     from visitplan.findings import InputError
     from visitplan.layout import public_folder
     from visitplan.serve import make_server
@@ -662,6 +719,77 @@ def convert(
         )
         raise typer.Exit(EXIT_INPUT) from None
     _console().print(f"Wrote {written}", markup=False)
+
+
+def _serve_watching(out: Path, port: int, visit_file: Path | None) -> None:
+    """Serve ``out``'s public folder, rebuilding it from the visit file on each save;
+    pages served reload themselves after a rebuild."""
+    import threading
+
+    from visitplan.build import RefusedBuild
+    from visitplan.build import build as run_build
+    from visitplan.findings import InputError
+    from visitplan.layout import public_folder
+    from visitplan.load import load_visit
+    from visitplan.watch import Version, on_save, reloading_handler, visit_file_of
+
+    source = visit_file or visit_file_of(out)
+    if source is None:
+        _console(stderr=True).print(
+            f"{out} does not say which visit file it was built from: give it with --visit.",
+            style="bold red",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_INPUT)
+    try:
+        folder = public_folder(out, with_page=True)
+    except InputError as error:
+        _fail_input(error.findings)
+    version = Version()
+    from http.server import ThreadingHTTPServer
+
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), reloading_handler(folder, version))
+    except OSError as error:
+        _console(stderr=True).print(
+            f"Cannot listen on port {port}: {error.strerror}. Try another with --port.",
+            style="bold red",
+        )
+        raise typer.Exit(EXIT_INPUT) from None
+    console = _console()
+    bound = server.server_address[1]
+    console.print(f"Serving {folder} at http://localhost:{bound}/ (Ctrl+C to stop)")
+    console.print(f"Rebuilding on each save of {source}", markup=False)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def rebuild() -> None:
+        from datetime import datetime
+
+        try:
+            result = run_build(load_visit(source), out)
+        except InputError as error:
+            _print_findings(error.findings, stderr=True)
+            console.print("Not rebuilt: the page shows the last good build.", markup=False)
+            return
+        except RefusedBuild as refused:
+            _print_findings(refused.findings, stderr=True)
+            console.print("Not rebuilt: the page shows the last good build.", markup=False)
+            return
+        except OSError as error:
+            console.print(f"Not rebuilt: {error.strerror or error}.", markup=False)
+            return
+        version.bump()
+        console.print(
+            f"{datetime.now():%H:%M:%S} rebuilt {len(result.outputs)} files; the page reloads",
+            markup=False,
+        )
+
+    try:
+        on_save(source, rebuild)
+    finally:
+        server.shutdown()
+        server.server_close()
+    console.print("Stopped.")
 
 
 @app.command()
