@@ -330,3 +330,37 @@ def test_a_damaged_workbook_is_an_input_error(run: Any, tmp_path: Path) -> None:
     result = run("check", str(workbook))
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+def cells(path: Path) -> dict[str, Any]:
+    """Every sheet's values, styles, widths and drop-downs (not the file's bytes, which
+    hold the time it was written)."""
+    book = load_workbook(path)
+    return {
+        sheet.title: (
+            [
+                (cell.coordinate, cell.value, cell.number_format, cell.alignment.wrap_text)
+                for row in sheet.iter_rows()
+                for cell in row
+            ],
+            {k: v.width for k, v in sheet.column_dimensions.items()},
+            {k: v.height for k, v in sheet.row_dimensions.items()},
+            sorted((str(v.formula1), str(v.sqref)) for v in sheet.data_validations.dataValidation),
+        )
+        for sheet in book.worksheets
+    }
+
+
+def test_the_shipped_example_workbook_is_its_yaml_converted(run: Any, tmp_path: Path) -> None:
+    """After changing examples/milan-exchange-2026/visit.yaml or the workbook's layout:
+    visitplan convert examples/milan-exchange-2026/visit.yaml
+    examples/milan-exchange-2026/visit.xlsx --force"""
+    folder = ROOT / "examples" / "milan-exchange-2026"
+    convert(run, folder / "visit.yaml", tmp_path / "visit.xlsx")
+    assert cells(folder / "visit.xlsx") == cells(tmp_path / "visit.xlsx")
+
+
+def test_init_from_an_example_copies_one_source_only(run: Any, tmp_path: Path) -> None:
+    assert run("init", tmp_path / "v", "--example", "milan-exchange-2026").exit_code == 0
+    assert (tmp_path / "v" / "visit.yaml").is_file()
+    assert not (tmp_path / "v" / "visit.xlsx").exists()

@@ -123,10 +123,9 @@ def load_visit(path: str | FilePath) -> Loaded:
                 ]
             )
         if file_path.suffix.lower() in WORKBOOK_SUFFIXES:
-            from visitplan.workbook.read import read_workbook
+            from visitplan.workbook.read import load_workbook_visit
 
-            data, source, findings = read_workbook(file_path, shown)
-            loaded = load_data(data, source, findings, file_path)
+            loaded = load_workbook_visit(file_path, shown)
             loaded.digest = hashlib.sha256(file_path.read_bytes()).hexdigest()
             return loaded
         raw = file_path.read_bytes()

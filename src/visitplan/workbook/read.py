@@ -18,7 +18,7 @@ from pathlib import Path as FilePath
 from typing import Any
 
 from visitplan.findings import Finding, InputError, Location
-from visitplan.load import SourceMap, note_bad_text
+from visitplan.load import Loaded, SourceMap, load_data, note_bad_text
 from visitplan.model import Path
 from visitplan.workbook.layout import COMMENT, FIELD_ROW, CellKind, Column, Sheet, sheets
 
@@ -68,6 +68,37 @@ class _CellProblem(Exception):
     def __init__(self, code: str, message: str, hint: str) -> None:
         super().__init__(message)
         self.code, self.message, self.hint = code, message, hint
+
+
+def load_workbook_visit(path: FilePath, shown: str) -> Loaded:
+    """Read and validate a visit workbook; InputError lists every problem at its cell,
+    with hints said for cells rather than for YAML keys."""
+    data, source, findings = read_workbook(path, shown)
+    try:
+        return load_data(data, source, findings, path)
+    except InputError as error:
+        raise InputError([_for_cells(f) for f in error.findings]) from None
+
+
+_ADD_KEY = re.compile(r"^add `([\w.]+):`(?: here: (.*))?$")
+_YES_NO_HINT = re.compile(r"^write (\w+): yes or \1: no$")
+
+
+def _for_cells(finding: Finding) -> Finding:
+    """A hint that speaks of YAML keys, as it reads for a workbook's cells."""
+    from dataclasses import replace
+
+    hint = finding.hint
+    if match := _ADD_KEY.match(hint):
+        key, what = match.groups()
+        hint = f"fill in the {key} cell" + (f": {what}" if what else "")
+    elif _YES_NO_HINT.match(hint):
+        hint = "choose yes or no from the drop-down list"
+    elif hint == "write each item on its own line starting with '- '":
+        hint = "write the items in the cell, separated by commas"
+    elif hint.startswith("add it under `"):
+        hint = hint.replace("add it under `", "add it on the sheet of `", 1)
+    return replace(finding, hint=hint) if hint != finding.hint else finding
 
 
 def read_workbook(
