@@ -46,7 +46,7 @@ def convert(source: FilePath, target: FilePath, *, force: bool = False) -> FileP
     if (target.exists() or target.is_symlink()) and not force:
         raise InputError.of(
             "VP010",
-            f"{target} exists already; convert never overwrites a file unless told to",
+            "the file exists already; convert never overwrites a file unless told to",
             "choose another name, or add --force to replace it",
             Location(str(target)),
         )
