@@ -365,3 +365,87 @@ def test_init_from_an_example_copies_one_source_only(run: Any, tmp_path: Path) -
     assert run("init", tmp_path / "v", "--example", "milan-exchange-2026").exit_code == 0
     assert (tmp_path / "v" / "visit.yaml").is_file()
     assert not (tmp_path / "v" / "visit.xlsx").exists()
+
+
+@pytest.fixture
+def greek_workbook(run: Any, tmp_path: Path) -> Path:
+    """The starter visit, in Greek, as a workbook: sheet names in Greek script."""
+    result = run("init", tmp_path / "v", "--language", "el", "--format", "xlsx")
+    assert result.exit_code == 0, result.output
+    return tmp_path / "v" / "visit.xlsx"
+
+
+def sessions_sheet(book: Any) -> Any:
+    from visitplan.labels import Labels
+
+    return book[Labels("el")("Sessions")]
+
+
+def check_json(run: Any, workbook: Path) -> tuple[int, list[dict[str, Any]]]:
+    import json
+
+    result = run("check", workbook, "--format", "json")
+    return result.exit_code, json.loads(result.stdout) if result.stdout.strip() else []
+
+
+def test_a_greek_workbook_checks_clean(run: Any, greek_workbook: Path) -> None:
+    assert check_json(run, greek_workbook)[0] == 0
+
+
+def test_a_sheet_that_lost_its_field_names_is_an_error_not_a_silent_loss(
+    run: Any, greek_workbook: Path
+) -> None:
+    book = load_workbook(greek_workbook)
+    sessions_sheet(book).delete_rows(FIELD_ROW)
+    book.save(greek_workbook)
+    code, findings = check_json(run, greek_workbook)
+    assert code == 2
+    assert [(f["code"], f["sheet"], _cell(f)) for f in findings] == [
+        ("VP010", sessions_sheet(book).title, "A1")
+    ]
+
+
+def test_an_error_value_is_one_message_at_its_cell(run: Any, greek_workbook: Path) -> None:
+    book = load_workbook(greek_workbook)
+    sessions_sheet(book)["B3"] = "#REF!"
+    book.save(greek_workbook)
+    code, findings = check_json(run, greek_workbook)
+    assert code == 2
+    assert [(f["code"], _cell(f)) for f in findings] == [("VP015", "B3")]
+
+
+def test_a_value_in_a_column_of_no_field_is_an_error_at_its_cell(
+    run: Any, greek_workbook: Path
+) -> None:
+    book = load_workbook(greek_workbook)
+    sessions_sheet(book)["Z4"] = "bring umbrellas"
+    book.save(greek_workbook)
+    code, findings = check_json(run, greek_workbook)
+    assert (code, [(f["code"], _cell(f)) for f in findings]) == (2, [("VP002", "Z4")])
+
+
+def test_a_copied_block_sheet_is_an_error_not_a_second_programme(
+    run: Any, greek_workbook: Path
+) -> None:
+    book = load_workbook(greek_workbook)
+    book.copy_worksheet(sessions_sheet(book))
+    book.save(greek_workbook)
+    code, findings = check_json(run, greek_workbook)
+    assert (code, [f["code"] for f in findings]) == (2, ["VP009"])
+
+
+def test_text_that_looks_like_a_formula_stays_text_both_ways(run: Any, tmp_path: Path) -> None:
+    source = tmp_path / "visit.yaml"
+    text = MILAN_TEXT.replace(
+        "title: Registration and welcome coffee", "title: \"=HYPERLINK('x')\"", 1
+    )
+    source.write_text(text, encoding="utf-8")
+    convert(run, source, tmp_path / "visit.xlsx")
+    book = load_workbook(tmp_path / "visit.xlsx")
+    cell = book["Sessions"]["B3"]
+    assert (cell.value, cell.data_type) == ("=HYPERLINK('x')", "s")
+    convert(run, tmp_path / "visit.xlsx", tmp_path / "back.yaml")
+    assert load_visit(tmp_path / "back.yaml").visit.sessions[0].title == "=HYPERLINK('x')"
+
+
+MILAN_TEXT = (ROOT / "examples" / "milan-exchange-2026" / "visit.yaml").read_text(encoding="utf-8")

@@ -74,10 +74,18 @@ def load_workbook_visit(path: FilePath, shown: str) -> Loaded:
     """Read and validate a visit workbook; InputError lists every problem at its cell,
     with hints said for cells rather than for YAML keys."""
     data, source, findings = read_workbook(path, shown)
+    unreadable = {f.location for f in findings}
     try:
         return load_data(data, source, findings, path)
     except InputError as error:
-        raise InputError([_for_cells(f) for f in error.findings]) from None
+        raise InputError(
+            [
+                _for_cells(f)
+                for f in error.findings
+                # A cell that could not be read is not also missing.
+                if not (f.code == "VP003" and f.location in unreadable)
+            ]
+        ) from None
 
 
 _ADD_KEY = re.compile(r"^add `([\w.]+):`(?: here: (.*))?$")
@@ -126,6 +134,8 @@ def read_workbook(
             )
             continue
         found[section] = grid
+    if len(found) < len(sheets()):
+        findings += _sheets_without_field_names(grids, found, shown)
     if "visit" not in found:
         raise InputError.of(
             "VP003",
@@ -155,6 +165,39 @@ def read_workbook(
     if objectives:
         data["visit"]["objectives"] = objectives
     return data, source, findings
+
+
+def _sheets_without_field_names(
+    grids: list[Grid], found: dict[str, Grid], shown: str
+) -> list[Finding]:
+    """Sheets named as a block's sheet (in any language) that lost their row of field
+    names: their rows would otherwise be left out without a word."""
+    from visitplan.i18n import languages
+    from visitplan.labels import Labels
+
+    missing = [sheet for sheet in sheets() if sheet.section not in found]
+    titles = {
+        Labels(language)(sheet.title).casefold().strip(): sheet.section
+        for language in languages()
+        for sheet in missing
+    }
+    problems = []
+    for grid in grids:
+        section = titles.get(grid.title.casefold().strip())
+        if section is None or _section_of(grid) is not None:
+            continue
+        problems.append(
+            Finding.of(
+                "VP010",
+                f"the sheet '{grid.title}' has lost its first row of field names, so its "
+                "rows cannot be read",
+                "insert a first row holding the field names (copy it from a workbook "
+                "that `visitplan convert` or `visitplan init --format xlsx` writes), then "
+                "hide it again",
+                Location(shown, FIELD_ROW, 1, sheet=grid.title),
+            )
+        )
+    return problems
 
 
 def _section_of(grid: Grid) -> str | None:
