@@ -353,18 +353,11 @@ def cells(path: Path) -> dict[str, Any]:
 
 
 def test_the_shipped_example_workbook_is_its_yaml_converted(run: Any, tmp_path: Path) -> None:
-    """After changing examples/milan-exchange-2026/visit.yaml or the workbook's layout:
-    visitplan convert examples/milan-exchange-2026/visit.yaml
-    examples/milan-exchange-2026/visit.xlsx --force"""
-    folder = ROOT / "examples" / "milan-exchange-2026"
-    convert(run, folder / "visit.yaml", tmp_path / "visit.xlsx")
-    assert cells(folder / "visit.xlsx") == cells(tmp_path / "visit.xlsx")
-
-
-def test_init_from_an_example_copies_one_source_only(run: Any, tmp_path: Path) -> None:
-    assert run("init", tmp_path / "v", "--example", "milan-exchange-2026").exit_code == 0
-    assert (tmp_path / "v" / "visit.yaml").is_file()
-    assert not (tmp_path / "v" / "visit.xlsx").exists()
+    """After changing the example's visit.yaml or the workbook's layout, run the
+    command in examples/milan-exchange-2026-workbook/README.md."""
+    shipped = ROOT / "examples" / "milan-exchange-2026-workbook" / "visit.xlsx"
+    convert(run, MILAN, tmp_path / "visit.xlsx")
+    assert cells(shipped) == cells(tmp_path / "visit.xlsx")
 
 
 @pytest.fixture
@@ -449,3 +442,21 @@ def test_text_that_looks_like_a_formula_stays_text_both_ways(run: Any, tmp_path:
 
 
 MILAN_TEXT = (ROOT / "examples" / "milan-exchange-2026" / "visit.yaml").read_text(encoding="utf-8")
+
+
+def test_feeds_rotate_and_audit_take_the_workbook(run: Any, tmp_path: Path) -> None:
+    workbook = tmp_path / "visit.xlsx"
+    convert(run, MILAN, workbook)
+    assert run("build", workbook, "-q").exit_code == 0
+    state = tmp_path / ".visitplan-state.json"
+    before = state.read_bytes()
+    rotated = run("feeds", "rotate", "be-fedasil", "--visit", workbook)
+    assert rotated.exit_code == 0, rotated.output
+    assert state.read_bytes() != before
+    assert run("build", workbook, "-q").exit_code == 0
+    audited = run("audit", tmp_path / "build", "--visit", workbook)
+    assert audited.exit_code == 0, audited.output
+    assert run("audit", tmp_path / "build").exit_code == 0  # the manifest names the workbook
+
+
+MILAN = ROOT / "examples" / "milan-exchange-2026" / "visit.yaml"

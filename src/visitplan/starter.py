@@ -66,10 +66,7 @@ def init_folder(folder: Path, example: str | None = None, language: str | None =
     source = examples_root() / example
     folder.mkdir(parents=True, exist_ok=True)
     for item in source.iterdir():
-        # One source per folder: the example's workbook is its visit.yaml converted.
-        if item.name in {"build", ".visitplan-state.json", "visit.xlsx"} or item.name.startswith(
-            "."
-        ):
+        if item.name in {"build", ".visitplan-state.json"} or item.name.startswith("."):
             continue
         if item.is_dir():
             shutil.copytree(item, folder / item.name)
