@@ -588,7 +588,10 @@ app.add_typer(feeds_app, name="feeds")
 def feeds_rotate(
     participant: Annotated[str, typer.Argument(help="The participant's id.")],
     visit_file: Annotated[
-        Path, typer.Option("--visit", "-v", help="The visit file.", show_default=False)
+        Path,
+        typer.Option(
+            "--visit", "-v", help="The visit file (visit.yaml or visit.xlsx).", show_default=False
+        ),
     ] = Path("visit.yaml"),
 ) -> None:
     """Give a participant a new personal calendar link (the old one stops at the next build).
@@ -832,7 +835,8 @@ def participants_import(
         typer.Option(
             "--visit",
             "-v",
-            help="Merge into this visit file (comments and layout are kept; "
+            help="Merge into this visit file, visit.yaml or visit.xlsx (comments and "
+            "layout are kept; in a workbook only the Participants sheet changes; "
             "existing participants are updated, never duplicated).",
             show_default=False,
         ),

@@ -9,6 +9,7 @@ before that item or after that key.
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime, time
 from enum import Enum
 from pathlib import Path as FilePath
@@ -196,7 +197,10 @@ def yaml_comments(path: FilePath) -> dict[Path, str]:
     from ruamel.yaml import YAML
 
     try:
-        document: Any = YAML().load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        if not re.search(r"(?m)(^|\s)#", text):
+            return {}  # no comment: spare the round-trip reader (slow on a large file)
+        document: Any = YAML().load(text)
     except Exception:  # the file was validated already; comments are a courtesy
         return {}
     found: dict[Path, str] = {}
