@@ -226,7 +226,11 @@ def _load(path: Path, output: OutputFormat = OutputFormat.text) -> Loaded:
 # Commands
 
 VisitArg = Annotated[
-    Path, typer.Argument(help="The visit file, e.g. my-visit/visit.yaml.", show_default=False)
+    Path,
+    typer.Argument(
+        help="The visit file, e.g. my-visit/visit.yaml (or visit.xlsx, visit.ods).",
+        show_default=False,
+    ),
 ]
 
 
@@ -254,18 +258,33 @@ def init(
             show_default=False,
         ),
     ] = None,
+    file_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="yaml: a visit.yaml to edit in a text editor; xlsx: a visit.xlsx "
+            "workbook, one sheet per block, to fill in in Excel or LibreOffice.",
+        ),
+    ] = "yaml",
 ) -> None:
-    """Create a visit folder with a commented visit.yaml to fill in.
+    """Create a visit folder with a commented visit.yaml (or a visit.xlsx) to fill in.
 
     Example: visitplan init my-visit --example milan-exchange-2026
 
     Example: visitplan init visita-atenas --language el
+
+    Example: visitplan init my-visit --format xlsx
     """
     from visitplan.findings import InputError
     from visitplan.starter import init_folder
 
     try:
         created = init_folder(folder, example, language)
+        if file_format != "yaml":
+            from visitplan.workbook.convert import init_workbook
+
+            created = init_workbook(created, file_format)
     except InputError as error:
         _fail_input(error.findings)
     console = _console()
@@ -298,13 +317,23 @@ def check(
             show_default=False,
         ),
     ] = None,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch",
+            "-w",
+            help="Check again each time the visit file is saved, until Ctrl+C.",
+        ),
+    ] = False,
 ) -> None:
     """Find what will go wrong before the programme is sent.
 
     Exit 0: no errors; 1: errors (with --strict, warnings too); 2: the file cannot
-    be read or is invalid.
+    be read or is invalid. With --watch: exit 0 on Ctrl+C.
 
     Example: visitplan check my-visit/visit.yaml --format json
+
+    Example: visitplan check my-visit/visit.xlsx --watch
     """
     from visitplan.checks import run_checks
     from visitplan.findings import Severity
@@ -318,6 +347,9 @@ def check(
             style="bold red",
         )
         raise typer.Exit(EXIT_INPUT)
+    if watch:
+        _watch(visit_file, lambda: check(visit_file, output, strict))
+        return
     loaded = _load(visit_file, output)
     findings = run_checks(loaded)
     if output is OutputFormat.json:
@@ -340,6 +372,26 @@ def check(
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     if any(f.severity in failing for f in findings):
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _watch(visit_file: Path, action: Callable[[], None]) -> None:
+    """Run ``action`` now and after each save of ``visit_file``, until Ctrl+C."""
+    from datetime import datetime
+
+    from visitplan.watch import on_save
+
+    def once() -> None:
+        with contextlib.suppress(typer.Exit):
+            action()
+        _console(stderr=True).print(
+            f"{datetime.now():%H:%M:%S} watching {visit_file} (Ctrl+C to stop)", markup=False
+        )
+
+    try:
+        once()
+    except KeyboardInterrupt:  # Ctrl+C ends watching, whenever it comes: exit 0
+        return
+    on_save(visit_file, once)
 
 
 @app.command()
@@ -543,7 +595,10 @@ app.add_typer(feeds_app, name="feeds")
 def feeds_rotate(
     participant: Annotated[str, typer.Argument(help="The participant's id.")],
     visit_file: Annotated[
-        Path, typer.Option("--visit", "-v", help="The visit file.", show_default=False)
+        Path,
+        typer.Option(
+            "--visit", "-v", help="The visit file (visit.yaml or visit.xlsx).", show_default=False
+        ),
     ] = Path("visit.yaml"),
 ) -> None:
     """Give a participant a new personal calendar link (the old one stops at the next build).
@@ -589,6 +644,25 @@ def serve(
             "phones on the same network too (the address and a QR code to scan are shown).",
         ),
     ] = "127.0.0.1",
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch",
+            "-w",
+            help="Rebuild each time the visit file is saved, and reload the page open in "
+            "the browser.",
+        ),
+    ] = False,
+    visit_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--visit",
+            "-v",
+            help="With --watch: the visit file to rebuild from (default: the one the "
+            "build's manifest names).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve the public folder, to try the web page and calendar subscriptions.
 
@@ -598,7 +672,12 @@ def serve(
     Example: visitplan serve my-visit/build --port 8080
 
     Example: visitplan serve my-visit/build --host 0.0.0.0   (then scan the QR code)
+
+    Example: visitplan serve my-visit/build --watch
     """
+    if watch:
+        _serve_watching(out, port, host, visit_file)
+        return
     from visitplan.findings import InputError
     from visitplan.layout import public_folder
     from visitplan.serve import make_server, shown_addresses, terminal_qr
@@ -646,6 +725,116 @@ def serve(
 
 
 @app.command()
+def convert(
+    source: Annotated[
+        Path,
+        typer.Argument(help="The visit file to convert: visit.yaml, visit.xlsx or visit.ods."),
+    ],
+    target: Annotated[Path, typer.Argument(help="The file to write: visit.xlsx, or visit.yaml.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the target file if it exists.")
+    ] = False,
+) -> None:
+    """Convert a visit between visit.yaml and a workbook (one sheet per block).
+
+    Both are equal as a source: check, build and import read either. The YAML file's
+    comments go to the workbook's Comments column, and back.
+
+    Example: visitplan convert my-visit/visit.yaml my-visit/visit.xlsx
+
+    Example: visitplan convert my-visit/visit.xlsx my-visit/visit.yaml --force
+    """
+    from visitplan.findings import InputError
+    from visitplan.workbook.convert import convert as run_convert
+
+    try:
+        written = run_convert(source, target, force=force)
+    except InputError as error:
+        _fail_input(error.findings)
+    except OSError as error:
+        _console(stderr=True).print(
+            f"{target} cannot be written ({error.strerror or error}). Choose a folder "
+            "you may write to, and check the disk has space.",
+            style="bold red",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_INPUT) from None
+    _console().print(f"Wrote {written}", markup=False)
+
+
+def _serve_watching(out: Path, port: int, host: str, visit_file: Path | None) -> None:
+    """Serve ``out``'s public folder, rebuilding it from the visit file on each save;
+    pages served reload themselves after a rebuild."""
+    import threading
+
+    from visitplan.build import RefusedBuild
+    from visitplan.build import build as run_build
+    from visitplan.findings import InputError
+    from visitplan.layout import public_folder
+    from visitplan.load import load_visit
+    from visitplan.serve import make_server, shown_addresses
+    from visitplan.watch import Version, on_save, reloading_handler, visit_file_of
+
+    source = visit_file or visit_file_of(out)
+    if source is None:
+        _console(stderr=True).print(
+            f"{out} does not say which visit file it was built from: give it with --visit.",
+            style="bold red",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_INPUT)
+    try:
+        folder = public_folder(out, with_page=True)
+    except InputError as error:
+        _fail_input(error.findings)
+    version = Version()
+    try:
+        server = make_server(folder, port, host, reloading_handler(folder, version))
+    except OSError as error:
+        _console(stderr=True).print(
+            f"Cannot listen on {host} port {port}: {error.strerror or error}. Try another "
+            "with --port.",
+            style="bold red",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_INPUT) from None
+    console = _console()
+    address, _ = shown_addresses(server, host)
+    console.print(f"Serving {folder} at {address} (Ctrl+C to stop)", markup=False)
+    console.print(f"Rebuilding on each save of {source}", markup=False)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def rebuild() -> None:
+        from datetime import datetime
+
+        try:
+            result = run_build(load_visit(source), out)
+        except InputError as error:
+            _print_findings(error.findings, stderr=True)
+            console.print("Not rebuilt: the page shows the last good build.", markup=False)
+            return
+        except RefusedBuild as refused:
+            _print_findings(refused.findings, stderr=True)
+            console.print("Not rebuilt: the page shows the last good build.", markup=False)
+            return
+        except OSError as error:
+            console.print(f"Not rebuilt: {error.strerror or error}.", markup=False)
+            return
+        version.bump()
+        console.print(
+            f"{datetime.now():%H:%M:%S} rebuilt {len(result.outputs)} files; the page reloads",
+            markup=False,
+        )
+
+    try:
+        on_save(source, rebuild)
+    finally:
+        server.shutdown()
+        server.server_close()
+    console.print("Stopped.")
+
+
+@app.command()
 def schema(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write to this file instead of the screen.")
@@ -686,7 +875,8 @@ def participants_import(
         typer.Option(
             "--visit",
             "-v",
-            help="Merge into this visit file (comments and layout are kept; "
+            help="Merge into this visit file, visit.yaml or visit.xlsx (comments and "
+            "layout are kept; in a workbook only the Participants sheet changes; "
             "existing participants are updated, never duplicated).",
             show_default=False,
         ),

@@ -23,18 +23,35 @@ SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """A place in an input file: 1-based line and column."""
+    """A place in an input file: 1-based line and column; in a workbook, the row and
+    column of a cell of ``sheet`` (shown as ``visit.xlsx!Sessions!D7``)."""
 
     file: str
     line: int | None = None
     column: int | None = None
+    sheet: str | None = None
 
     def __str__(self) -> str:
+        if self.sheet is not None:
+            return f"{self.file}!{self.sheet}" + (f"!{self.cell}" if self.cell else "")
         if self.line is None:
             return self.file
         if self.column is None:
             return f"{self.file}:{self.line}"
         return f"{self.file}:{self.line}:{self.column}"
+
+    @property
+    def cell(self) -> str:
+        """The cell's reference (D7), the row's (7) or nothing."""
+        if self.line is None:
+            return ""
+        if self.column is None:
+            return str(self.line)
+        letters, number = "", self.column
+        while number > 0:
+            number, rest = divmod(number - 1, 26)
+            letters = chr(65 + rest) + letters
+        return f"{letters}{self.line}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +120,7 @@ class Finding:
             "file": loc.file if loc else None,
             "line": loc.line if loc else None,
             "column": loc.column if loc else None,
-        }
+        } | ({"sheet": loc.sheet} if loc and loc.sheet is not None else {})
 
 
 class InputError(Exception):
@@ -246,6 +263,15 @@ CATALOGUE: dict[str, CodeInfo] = _catalogue(
         "ends (02:30 on the last Sunday of October in most of Europe).",
         "Calendars take the first one (summer time); move it out of that hour if you "
         "mean the second, or accept it.",
+    ),
+    CodeInfo(
+        "VP017",
+        "formula-without-value",
+        E,
+        "A cell of the visit workbook holds a formula whose result was never saved, or "
+        "an error value such as #REF! or #VALUE!.",
+        "Open the workbook in Excel or LibreOffice, let it calculate and save it; or type "
+        "the value itself instead of the formula.",
     ),
     CodeInfo(
         "VP020",

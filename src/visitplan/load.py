@@ -45,6 +45,8 @@ class _Loader(_BaseLoader):
 
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+# A visit given as a workbook, one sheet per block (visitplan.workbook).
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".ods"})
 MAX_NODES = 1_000_000  # guards against alias "billion laughs" expansions
 MAX_DEPTH = 64
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
@@ -120,6 +122,12 @@ def load_visit(path: str | FilePath) -> Loaded:
                     )
                 ]
             )
+        if file_path.suffix.lower() in WORKBOOK_SUFFIXES:
+            from visitplan.workbook.read import load_workbook_visit
+
+            loaded = load_workbook_visit(file_path, shown)
+            loaded.digest = hashlib.sha256(file_path.read_bytes()).hexdigest()
+            return loaded
         raw = file_path.read_bytes()
     except IsADirectoryError:
         raise InputError(
@@ -179,6 +187,17 @@ def load_text(text: str, shown: str = "visit.yaml", path: FilePath | None = None
                 )
             )
         raise InputError(findings)
+    return load_data(data, source, findings, path)
+
+
+def load_data(
+    data: dict[str, Any],
+    source: SourceMap,
+    findings: list[Finding],
+    path: FilePath | None = None,
+) -> Loaded:
+    """Validate a visit given as plain values (from YAML or a workbook), each placed by
+    ``source``; ``findings`` holds what reading found already."""
     _index_items(data, source)
     findings += _bad_text_findings(source, data)
     visit = _validate(data, source, findings)
@@ -190,7 +209,7 @@ def load_text(text: str, shown: str = "visit.yaml", path: FilePath | None = None
     images = _image_problems(visit, source, path) if path is not None else []
     if images:
         raise InputError(images)
-    return Loaded(visit, source, path or FilePath(shown))
+    return Loaded(visit, source, path or FilePath(source.file))
 
 
 def _image_problems(visit: Visit, source: SourceMap, visit_file: FilePath) -> list[Finding]:
@@ -311,7 +330,7 @@ def _plain(
     if isinstance(node, yaml.ScalarNode):
         if node.style is None and node.value in _NULLS:
             return None
-        _note_bad_text(node.value, path, source)
+        note_bad_text(node.value, path, source)
         return node.value
     if isinstance(node, yaml.SequenceNode):
         return [
@@ -360,7 +379,9 @@ def _plain(
     return None  # pragma: no cover - composer yields only the three node kinds
 
 
-def _note_bad_text(value: str, path: Path, source: SourceMap) -> None:
+def note_bad_text(value: str, path: Path, source: SourceMap) -> None:
+    """Remember a value holding a control character (or a line break where one line
+    is expected), to report it at its place."""
     key = next((part for part in reversed(path) if isinstance(part, str)), "")
     single_line = key not in MULTILINE_KEYS
     bad = find_control_characters(value, single_line=single_line)
@@ -636,7 +657,8 @@ def _finding_from_error(details: ErrorDetails, data: dict[str, Any], source: Sou
             "VP003",
             _with_subject(f"missing required key '{key}'", loc, data),
             hint,
-            source.locate(loc[:-1]),
+            # The key is not in the file: its parent's place (a workbook's empty cell).
+            source.locate(loc),
         )
     message, hint = _explain(kind, details["msg"], ctx, value, loc)
     return Finding.of("VP004", _with_subject(message, loc, data), hint, source.locate(loc))

@@ -71,14 +71,19 @@ class PublicServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, folder: Path, address: tuple[str, int]) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        address: tuple[str, int],
+        handler: type[PublicFolderHandler] | None = None,
+    ) -> None:
         self.folder = folder.resolve()
         self.published = published_base(self.folder)
         self._tags: dict[tuple[str, int, int, str], str] = {}
         self._lock = threading.Lock()
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
-        super().__init__(address, PublicFolderHandler)
+        super().__init__(address, handler or PublicFolderHandler)
 
     def rewritten(self, data: bytes, content_type: str, served: str) -> bytes:
         """``data`` with the published address replaced by ``served`` (an HTML page)."""
@@ -201,9 +206,15 @@ class PublicFolderHandler(SimpleHTTPRequestHandler):
         return f"http://{host}/"
 
 
-def make_server(folder: Path, port: int = 8000, host: str = "127.0.0.1") -> PublicServer:
-    """A server for ``folder`` (not started); port 0 picks a free one."""
-    return PublicServer(folder, (host, port))
+def make_server(
+    folder: Path,
+    port: int = 8000,
+    host: str = "127.0.0.1",
+    handler: type[PublicFolderHandler] | None = None,
+) -> PublicServer:
+    """A server for ``folder`` (not started); port 0 picks a free one. ``handler``: a
+    kind of :class:`PublicFolderHandler` (pages that reload themselves, say)."""
+    return PublicServer(folder, (host, port), handler)
 
 
 def shown_addresses(server: PublicServer, host: str) -> tuple[str, bool]:

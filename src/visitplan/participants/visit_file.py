@@ -76,8 +76,12 @@ def merge_into_visit_file(visit_file: Path, result: ImportResult, dry_run: bool)
     import difflib
 
     from visitplan.findings import InputError
-    from visitplan.load import load_text
+    from visitplan.load import WORKBOOK_SUFFIXES, load_text
 
+    if visit_file.suffix.lower() in WORKBOOK_SUFFIXES:
+        from visitplan.workbook.participants import merge_into_workbook
+
+        return merge_into_workbook(visit_file, result, dry_run)
     original = visit_file.read_text(encoding="utf-8")
     merged = merge_participants(original, result.taken, read_imported(visit_file))
     outcome = MergeOutcome(
