@@ -65,6 +65,7 @@ def built_examples(example_builds: dict[str, Path]) -> dict[str, Path]:
     return {name: folder / "build" / "public" for name, folder in example_builds.items()}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_every_feed_parses_in_three_independent_parsers(
     built_examples: dict[str, Path], name: str

@@ -35,6 +35,7 @@ def test_examples_load_without_errors(run: Run, name: str) -> None:
     assert not [f for f in findings if f["code"] < "VP100"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_build_writes_agenda_and_manifest(
     run: Run, example_copy: Callable[[str], Path], name: str
@@ -124,6 +125,7 @@ def test_build_refuses_to_replace_a_folder_it_did_not_make(run: Run, tmp_path: P
     assert (out / "budget.xlsx").read_bytes() == b"precious"
 
 
+@pytest.mark.slow
 def test_piped_output_is_plain(tmp_path: Path) -> None:
     path = write(tmp_path, MINIMAL.replace("venue: hall", "venue: hal"))
     done = subprocess.run(

@@ -348,6 +348,7 @@ def test_a_period_is_written_with_full_month_names(language: str, first: date, l
         ("it", "Obiettivi", "2. Obiettivi e focus della visita", "rappresentanti di", " e "),
     ],
 )
+@pytest.mark.slow
 def test_italy_in_portuguese_and_italian(
     tmp_path: Path, language: str, heading: str, section: str, from_word: str, and_word: str
 ) -> None:
@@ -381,6 +382,7 @@ def test_countries_are_named_in_the_document_language(tmp_path: Path) -> None:
     assert cldr.country("BE", "de") in countries and cldr.country("CH", "de") in countries
 
 
+@pytest.mark.slow
 def test_unknown_language_falls_back_to_english_and_says_so(tmp_path: Path) -> None:
     folder = tmp_path
     text = (EXAMPLES / "milan-exchange-2026" / "visit.yaml").read_text(encoding="utf-8")
@@ -398,6 +400,7 @@ def test_unknown_language_falls_back_to_english_and_says_so(tmp_path: Path) -> N
 # -- files that open cleanly -----------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_word_files_are_zips_of_well_formed_xml(built: dict[str, Path], name: str) -> None:
     for path in built[name].glob("*.docx"):

@@ -141,6 +141,7 @@ def test_styles_carry_the_visit_language(built: dict[str, Path], file: str) -> N
     assert style_languages(built[ITALY] / file) == {"pt-PT"}
 
 
+@pytest.mark.slow
 def test_portuguese_build_writes_portuguese_styles_and_properties(tmp_path: Path, run: Run) -> None:
     text = (EXAMPLES / "milan-exchange-2026" / "visit.yaml").read_text(encoding="utf-8")
     path = write(tmp_path, text.replace("  language: en\n", "  language: pt\n", 1))
@@ -476,6 +477,7 @@ def test_version_rises_only_when_the_programme_changes(
         '{"number": true, "published": null, "changes": {}}',
     ],
 )
+@pytest.mark.slow
 def test_damaged_version_in_state_is_a_located_error(
     example_copy: Callable[[str], Path],
     example_builds: dict[str, Path],
@@ -617,6 +619,7 @@ def test_attendance_sorted_by_family_name_within_country(built: dict[str, Path],
         assert keys == sorted(keys)
 
 
+@pytest.mark.slow
 def test_attendance_order_and_walk_ins_can_be_chosen(tmp_path: Path, run: Run) -> None:
     text = (EXAMPLES / "shape-porto-lousada" / "visit.yaml").read_text(encoding="utf-8")
     options = "  attendance:\n    order: organisation\n    blank_rows: 0\n"
@@ -737,6 +740,7 @@ def test_badge_shows_given_name_large_then_the_rest(built: dict[str, Path]) -> N
     assert countries & set(texts)
 
 
+@pytest.mark.slow
 def test_badge_size_can_be_chosen(tmp_path: Path, run: Run) -> None:
     text = (EXAMPLES / "shape-porto-lousada" / "visit.yaml").read_text(encoding="utf-8")
     options = "  badges:\n    width_mm: 90\n    height_mm: 55\n"

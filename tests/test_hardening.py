@@ -84,6 +84,7 @@ def test_ids_that_could_escape_a_folder_are_refused(bad_id: str) -> None:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("reserved", ["CON", "nul", "lpt1", "aux.x", "g."])
 def test_ids_windows_reserves_become_safe_file_names(tmp_path: Path, reserved: str) -> None:
     text = MINIMAL + "groups:\n  - {id: '" + reserved + "', name: G}\n"
@@ -132,6 +133,7 @@ class Editing:
         return []
 
 
+@pytest.mark.slow
 def test_a_visit_file_saved_during_the_build_stops_it(tmp_path: Path) -> None:
     visit_file = write(tmp_path, MINIMAL)
     build(load_visit(visit_file), tmp_path / "build")

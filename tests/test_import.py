@@ -8,6 +8,8 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from conftest import EXAMPLES, Run
 from data import registrations
 from visitplan.load import load_visit
@@ -121,6 +123,7 @@ def test_shape_participants_with_countries_in_their_own_languages(tmp_path: Path
         assert bool(imported[person.name].get("migrant")) == person.migrant
 
 
+@pytest.mark.slow
 def test_bad_rows_are_each_reported_with_their_row(tmp_path: Path) -> None:
     result = import_participants(registrations.bad_rows_xlsx(tmp_path))
     assert_accounted(result)
@@ -171,6 +174,7 @@ def test_map_option_names_unknown_headers(tmp_path: Path, run: Run) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_cli_summary_report_and_exit_code(tmp_path: Path, run: Run) -> None:
     report = tmp_path / "rejected.csv"
     result = run(

@@ -91,6 +91,7 @@ def test_escaped_controls_and_lone_surrogates_in_an_xlsx_are_cleaned(
     assert "U+000B" in messages[3] and "U+001B" in messages[3] and "U+FFFE" in messages[3]
 
 
+@pytest.mark.slow
 def test_an_imported_visit_with_cleaned_cells_builds(tmp_path: Path, run: Run) -> None:
     visit_file = tmp_path / "visit.yaml"
     shutil.copy(EXAMPLES / "milan-exchange-2026" / "visit.yaml", visit_file)
@@ -240,6 +241,7 @@ def test_a_huge_text_in_a_small_workbook_is_read_and_left_out(tmp_path: Path, ru
     assert f"{size:,} characters" in account["warnings"][0]["message"]
 
 
+@pytest.mark.slow
 def test_more_rows_than_the_limit_are_refused_with_the_line(tmp_path: Path, run: Run) -> None:
     from visitplan.participants.read import LAST_ROW
 

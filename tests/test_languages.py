@@ -166,6 +166,7 @@ def check_language(tmp_path: Path, language: str) -> None:
     assert styles
 
 
+@pytest.mark.slow
 def test_a_non_english_build_has_no_english_fixed_text(tmp_path: Path) -> None:
     check_language(tmp_path, QUICK)
 
@@ -176,6 +177,7 @@ def test_every_language_builds_without_english_fixed_text(tmp_path: Path, langua
     check_language(tmp_path, language)
 
 
+@pytest.mark.slow
 def test_the_check_would_see_english(example_builds: dict[str, Path]) -> None:
     """The test above can fail: an English build is full of the English fixed texts."""
     out = example_builds["milan-exchange-2026"] / "build"

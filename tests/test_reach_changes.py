@@ -8,8 +8,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conftest import Run
-from test_reach_message import Mailbox, mailbox, plain, send, visit_file  # noqa: F401
+from test_reach_message import (  # noqa: F401
+    Mailbox,
+    built_visit,
+    mailbox,
+    plain,
+    send,
+    visit_file,
+)
 from visitplan.labels import Labels
 from visitplan.load import load_visit
 from visitplan.messages import CONTEXT
@@ -61,6 +70,7 @@ def test_changes_go_only_to_the_people_a_moved_session_concerns(
     assert len(box.envelopes) == 2
 
 
+@pytest.mark.slow
 def test_without_a_change_no_one_is_written_to(visit_file: Path, run: Run) -> None:
     result = run("participants", "message", visit_file, "--changes")
     assert result.exit_code == 0, result.output
@@ -68,6 +78,7 @@ def test_without_a_change_no_one_is_written_to(visit_file: Path, run: Run) -> No
     assert not (visit_file.parent / "messages").exists()
 
 
+@pytest.mark.slow
 def test_change_files_go_to_their_own_folder(visit_file: Path, run: Run) -> None:
     assert run("participants", "message", visit_file).exit_code == 0
     programme = sorted(p.name for p in (visit_file.parent / "messages").glob("*.eml"))

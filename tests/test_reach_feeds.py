@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import icalendar
+import pytest
 from ical.calendar_stream import IcsCalendarStream
 
 from conftest import Run, write
@@ -140,6 +141,7 @@ def travel_events(feed: Path) -> dict[str, Any]:
     }
 
 
+@pytest.mark.slow
 def test_an_arrival_change_raises_its_sequence(tmp_path: Path) -> None:
     visit_file = write(tmp_path, TRAVEL)
     build_at(visit_file, T1)
@@ -160,6 +162,7 @@ def test_an_arrival_change_raises_its_sequence(tmp_path: Path) -> None:
     assert int(departure["SEQUENCE"]) == 0  # untouched
 
 
+@pytest.mark.slow
 def test_a_removed_departure_stays_cancelled_until_pruned(tmp_path: Path) -> None:
     visit_file = write(tmp_path, TRAVEL)
     build_at(visit_file, T1)
@@ -173,6 +176,7 @@ def test_a_removed_departure_stays_cancelled_until_pruned(tmp_path: Path) -> Non
     assert uid not in by_uid(personal(visit_file, "p1"))
 
 
+@pytest.mark.slow
 def test_an_arrival_at_midnight_keeps_its_time(tmp_path: Path) -> None:
     visit_file = write(tmp_path, TRAVEL.replace("2026-03-26 18:00", "2026-03-27 00:00"))
     build_at(visit_file, T1)
@@ -193,6 +197,7 @@ def test_a_departure_at_midnight_is_not_moved_to_the_end_of_the_day(tmp_path: Pa
     assert person.departure is not None and person.departure.hour == 0
 
 
+@pytest.mark.slow
 def test_a_personal_feed_is_named_for_its_owner(tmp_path: Path) -> None:
     visit_file = write(tmp_path, GROUPED.replace("Jan de Vries", "Παπαδόπουλος Γιώργος"))
     build_at(visit_file, T1)
@@ -208,6 +213,7 @@ def test_a_personal_feed_is_named_for_its_owner(tmp_path: Path) -> None:
     assert str(whole["X-WR-CALNAME"]) == "Grouped visit"
 
 
+@pytest.mark.slow
 def test_a_journey_is_located_where_it_goes(tmp_path: Path) -> None:
     text = GROUPED.replace(
         "participants:\n",
@@ -266,6 +272,7 @@ def test_a_time_that_happens_twice_is_a_located_warning(tmp_path: Path, run: Run
     assert findings[0]["column"] is not None
 
 
+@pytest.mark.slow
 def test_two_hundred_participants_keep_the_state_small(tmp_path: Path) -> None:
     sessions = "".join(
         f"  - id: x{n}\n    title: Session {n}\n    date: 2026-03-{27 + n % 3}\n"

@@ -44,6 +44,7 @@ def test_the_csv_opens_in_excel_with_every_script_intact(built: Path, run: Run) 
     assert rows[2]["email"] == "amira@example.org"
 
 
+@pytest.mark.slow
 def test_each_row_holds_that_participants_own_links(built: Path, run: Run) -> None:
     result = run("participants", "links", "--visit", built, "--format", "json")
     assert result.exit_code == 0, result.output
@@ -62,6 +63,7 @@ def test_each_row_holds_that_participants_own_links(built: Path, run: Run) -> No
         assert outlook["name"] == [f"Study visit to Athens — {row['name']}"]
 
 
+@pytest.mark.slow
 def test_the_same_links_at_every_run(built: Path, run: Run) -> None:
     first = run("participants", "links", "--visit", built).stdout
     assert run("build", built).exit_code == 0
@@ -77,6 +79,7 @@ def test_before_any_build_it_says_to_build_first(tmp_path: Path, run: Run) -> No
     assert not (tmp_path / ".visitplan-state.json").exists()  # no token made here
 
 
+@pytest.mark.slow
 def test_a_new_participant_waits_for_the_next_build(built: Path, run: Run) -> None:
     text = built.read_text(encoding="utf-8") + "  - id: newcomer\n    name: New Comer\n"
     built.write_text(text, encoding="utf-8")
@@ -86,6 +89,7 @@ def test_a_new_participant_waits_for_the_next_build(built: Path, run: Run) -> No
     assert "New Comer" in run("participants", "links", "--visit", built).stdout
 
 
+@pytest.mark.slow
 def test_without_a_base_url_it_lists_paths_and_says_why(tmp_path: Path, run: Run) -> None:
     visit_file = write(
         tmp_path, VISIT.replace("  publishing:\n    base_url: https://example.org/study/\n", "")
@@ -102,6 +106,7 @@ def test_without_a_base_url_it_lists_paths_and_says_why(tmp_path: Path, run: Run
     assert (tmp_path / "build" / rows[0]["page"]).is_file()
 
 
+@pytest.mark.slow
 def test_a_name_that_looks_like_a_formula_stays_text(tmp_path: Path, run: Run) -> None:
     visit_file = write(tmp_path, VISIT.replace("name: أميرة حداد", 'name: "=HYPERLINK(1)"'))
     assert run("build", visit_file, "--force").exit_code == 0
@@ -110,12 +115,14 @@ def test_a_name_that_looks_like_a_formula_stays_text(tmp_path: Path, run: Run) -
     assert rows[2]["name"] == "'=HYPERLINK(1)"
 
 
+@pytest.mark.slow
 def test_writing_to_a_folder_is_a_located_error(built: Path, run: Run) -> None:
     result = run("participants", "links", "--visit", built, "-o", built.parent)
     assert result.exit_code == 2 and "is a folder" in result.stderr
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_the_workbook_offers_https_google_and_outlook_links(built: Path) -> None:
     book = openpyxl.load_workbook(built.parent / "build" / "private" / "participants.xlsx")
     sheet = book["Feeds"]

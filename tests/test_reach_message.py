@@ -99,12 +99,26 @@ participants:
 WITH_EMAIL = ("ana", "eleni", "karim")
 
 
-@pytest.fixture
-def visit_file(tmp_path: Path, run: Run) -> Path:
-    path = write(tmp_path, VISIT)
-    result = run("build", path, "-q")
+@pytest.fixture(scope="module")
+def built_visit(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The visit built once (the build makes the personal links): each test copies it."""
+    from typer.testing import CliRunner
+
+    from visitplan.cli import app
+
+    path = write(tmp_path_factory.mktemp("built"), VISIT)
+    result = CliRunner().invoke(app, ["build", str(path), "-q"])
     assert result.exit_code == 0, result.output
-    return path
+    return path.parent
+
+
+@pytest.fixture
+def visit_file(tmp_path: Path, built_visit: Path) -> Path:
+    import shutil
+
+    folder = tmp_path / "visit"
+    shutil.copytree(built_visit, folder, symlinks=True)
+    return folder / "visit.yaml"
 
 
 # -- a real SMTP server --------------------------------------------------------------------
@@ -315,6 +329,7 @@ def test_messages_are_in_each_participants_language(
     assert heading.upper() in plain(by_address["ana.silva@example.org"])
 
 
+@pytest.mark.slow
 def test_greek_and_arabic_names_and_titles_survive_header_encoding(
     visit_file: Path, run: Run, mailbox: tuple[Mailbox, int]
 ) -> None:
@@ -370,6 +385,7 @@ def test_the_qr_code_is_an_inline_image_of_the_feeds_https_address(
     assert not encodes(png, links_of(visit_file, "ana")[1])
 
 
+@pytest.mark.slow
 def test_the_programme_is_the_participants_own(
     visit_file: Path, run: Run, mailbox: tuple[Mailbox, int]
 ) -> None:
@@ -397,6 +413,7 @@ def test_a_second_run_sends_nothing(
     assert sorted(state["messages_sent"]) == sorted(WITH_EMAIL)
 
 
+@pytest.mark.slow
 def test_a_changed_programme_is_sent_again_to_those_it_changes(
     visit_file: Path, run: Run, mailbox: tuple[Mailbox, int]
 ) -> None:
@@ -410,6 +427,7 @@ def test_a_changed_programme_is_sent_again_to_those_it_changes(
     assert later == ["eleni@example.org"]
 
 
+@pytest.mark.slow
 def test_a_build_keeps_the_sent_log(
     visit_file: Path, run: Run, mailbox: tuple[Mailbox, int]
 ) -> None:
@@ -420,6 +438,7 @@ def test_a_build_keeps_the_sent_log(
     assert len(box.envelopes) == 3
 
 
+@pytest.mark.slow
 def test_dry_run_sends_nothing_and_says_what_it_would(
     visit_file: Path, run: Run, mailbox: tuple[Mailbox, int]
 ) -> None:
@@ -432,6 +451,7 @@ def test_dry_run_sends_nothing_and_says_what_it_would(
     assert "messages_sent" not in state_path(visit_file).read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_refused_recipient_is_reported_and_the_others_are_sent(
     visit_file: Path, run: Run, mailbox: tuple[Mailbox, int]
 ) -> None:
@@ -445,6 +465,7 @@ def test_a_refused_recipient_is_reported_and_the_others_are_sent(
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_a_dropped_connection_keeps_the_log_of_what_was_sent(
     visit_file: Path, run: Run, mailbox: tuple[Mailbox, int]
 ) -> None:
@@ -464,6 +485,7 @@ def test_a_dropped_connection_keeps_the_log_of_what_was_sent(
     )
 
 
+@pytest.mark.slow
 def test_starttls_is_required_unless_turned_off(
     visit_file: Path, run: Run, mailbox: tuple[Mailbox, int]
 ) -> None:
@@ -508,6 +530,7 @@ def guarded_mailbox() -> Iterator[tuple[Mailbox, int]]:
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+@pytest.mark.slow
 def test_credentials_come_from_the_environment(
     visit_file: Path, run: Run, guarded_mailbox: tuple[Mailbox, int], monkeypatch: Any
 ) -> None:
@@ -523,6 +546,7 @@ def test_credentials_come_from_the_environment(
     assert len(box.envelopes) == 3
 
 
+@pytest.mark.slow
 def test_a_password_never_crosses_the_network_unencrypted(
     visit_file: Path, run: Run, monkeypatch: Any
 ) -> None:
@@ -544,6 +568,7 @@ def test_a_password_never_crosses_the_network_unencrypted(
         ("::1:25", "brackets"),
     ],
 )
+@pytest.mark.slow
 def test_a_bad_server_option_is_explained(
     visit_file: Path, run: Run, server: str, said: str
 ) -> None:
@@ -555,6 +580,7 @@ def test_a_bad_server_option_is_explained(
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_a_refused_connection_is_explained(visit_file: Path, run: Run) -> None:
     result = run(
         "participants", "message", visit_file, "--smtp", f"127.0.0.1:{free_port()}",
@@ -564,6 +590,7 @@ def test_a_refused_connection_is_explained(visit_file: Path, run: Run) -> None:
     assert "refused" in result.stderr and "VP402" in result.stderr
 
 
+@pytest.mark.slow
 def test_sending_needs_a_sender(visit_file: Path, run: Run) -> None:
     result = run("participants", "message", visit_file, "--smtp", "127.0.0.1:25")
     assert result.exit_code == 2 and "--from" in result.stderr
@@ -604,6 +631,7 @@ def test_a_file_visitplan_did_not_write_is_never_replaced(visit_file: Path, run:
     assert not (folder / "ana.eml").exists()  # refused before anything was written
 
 
+@pytest.mark.slow
 def test_files_it_wrote_are_replaced_but_not_once_edited(visit_file: Path, run: Run) -> None:
     assert run("participants", "message", visit_file).exit_code == 0
     assert run("participants", "message", visit_file).exit_code == 0  # its own: replaced
@@ -614,6 +642,7 @@ def test_files_it_wrote_are_replaced_but_not_once_edited(visit_file: Path, run: 
     assert edited.read_bytes().endswith(b"P.S.")
 
 
+@pytest.mark.slow
 def test_a_folder_that_cannot_be_written_is_explained(
     visit_file: Path, run: Run, tmp_path: Path
 ) -> None:
@@ -630,6 +659,7 @@ def test_a_folder_that_cannot_be_written_is_explained(
     assert "cannot be written" in result.stderr and "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_an_output_folder_that_is_a_file_is_explained(
     visit_file: Path, run: Run, tmp_path: Path
 ) -> None:
@@ -640,6 +670,7 @@ def test_an_output_folder_that_is_a_file_is_explained(
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_messages_never_go_into_a_build_folder(visit_file: Path, run: Run) -> None:
     public = visit_file.parent / "build" / "public"
     result = run("participants", "message", visit_file, "-o", public / "mail")
@@ -647,6 +678,7 @@ def test_messages_never_go_into_a_build_folder(visit_file: Path, run: Run) -> No
     assert not (public / "mail").exists()
 
 
+@pytest.mark.slow
 def test_dry_run_writes_no_file(visit_file: Path, run: Run) -> None:
     result = run("participants", "message", visit_file, "--dry-run")
     assert result.exit_code == 0 and "would write 3 messages" in result.stdout
@@ -664,6 +696,7 @@ def test_a_participant_without_a_link_needs_a_build_first(tmp_path: Path, run: R
     assert f"{path}:" in result.stderr  # located at the participant
 
 
+@pytest.mark.slow
 def test_messages_need_the_public_address(tmp_path: Path, run: Run) -> None:
     path = write(tmp_path, VISIT.replace(f"  publishing:\n    base_url: {BASE}\n", ""))
     assert run("build", path, "-q").exit_code == 0
@@ -671,6 +704,7 @@ def test_messages_need_the_public_address(tmp_path: Path, run: Run) -> None:
     assert result.exit_code == 2 and "base_url" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_damaged_state_file_is_located(visit_file: Path, run: Run) -> None:
     state = state_path(visit_file)
     data = json.loads(state.read_text(encoding="utf-8"))
@@ -702,6 +736,7 @@ def test_a_control_character_in_a_title_is_refused_where_it_is_written(
 # -- addresses beyond ASCII, and pacing ----------------------------------------------------
 
 
+@pytest.mark.slow
 def test_an_accented_domain_is_sent_in_its_ascii_form(
     tmp_path: Path, run: Run, mailbox: tuple[Mailbox, int]
 ) -> None:
@@ -714,6 +749,7 @@ def test_an_accented_domain_is_sent_in_its_ascii_form(
     ]
 
 
+@pytest.mark.slow
 def test_a_greek_address_is_written_to_a_file_and_sent(
     tmp_path: Path, run: Run, mailbox: tuple[Mailbox, int]
 ) -> None:
@@ -729,6 +765,7 @@ def test_a_greek_address_is_written_to_a_file_and_sent(
     assert greek in [e.rcpt_tos[0] for e in box.envelopes]
 
 
+@pytest.mark.slow
 def test_messages_are_paced_to_the_rate(visit_file: Path, mailbox: tuple[Mailbox, int]) -> None:
     from visitplan.messages import mail_server, prepare_messages, send_messages, sender_address
 
@@ -758,6 +795,7 @@ def test_messages_are_paced_to_the_rate(visit_file: Path, mailbox: tuple[Mailbox
     assert waits == [15.0, 15.0]
 
 
+@pytest.mark.slow
 def test_a_build_keeps_what_was_sent_while_it_ran(visit_file: Path) -> None:
     """The build reads the state when it starts and writes it when it ends: a message
     recorded in between is kept."""
@@ -784,6 +822,7 @@ def test_a_build_keeps_what_was_sent_while_it_ran(visit_file: Path) -> None:
     assert read_state(state_path(visit_file)).sent == {"ana": {"a" * 64: moment}}
 
 
+@pytest.mark.slow
 def test_another_body_can_be_composed_for_chosen_participants(visit_file: Path) -> None:
     """What another kind of message needs: a body of its own, for some participants."""
     from visitplan.messages import Block, Body, Section, prepare_messages
@@ -802,6 +841,7 @@ def test_another_body_can_be_composed_for_chosen_participants(visit_file: Path) 
     assert links_of(visit_file, "eleni")[1] in plain(message)  # the envelope adds the links
 
 
+@pytest.mark.slow
 def test_a_sender_with_a_line_break_is_refused(visit_file: Path, run: Run) -> None:
     result = run(
         "participants", "message", visit_file, "--from", "office@example.org\nBcc: all@example.org"
@@ -810,6 +850,7 @@ def test_a_sender_with_a_line_break_is_refused(visit_file: Path, run: Run) -> No
     assert not (visit_file.parent / "messages").exists()
 
 
+@pytest.mark.slow
 def test_a_greek_sender_name_is_encoded_and_read_back(visit_file: Path, run: Run) -> None:
     sender = "Γραφείο επισκέψεων <office@example.org>"
     assert run("participants", "message", visit_file, "--from", sender).exit_code == 0

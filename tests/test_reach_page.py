@@ -358,6 +358,7 @@ def test_the_owners_name_is_a_leak_anywhere_else(site: Path, run: Run, tmp_path:
     assert run("audit", copy / "build", "--visit", copy / "visit.yaml").exit_code == 1
 
 
+@pytest.mark.slow
 def test_without_a_base_url_the_links_wait_for_the_page_to_be_served(
     tmp_path: Path, run: Run
 ) -> None:
@@ -442,6 +443,7 @@ def test_served_without_a_base_url_the_script_makes_every_link(
         server.server_close()
 
 
+@pytest.mark.slow
 def test_a_removed_session_stays_on_the_page_as_in_the_feed(tmp_path: Path, run: Run) -> None:
     visit_file = write(tmp_path, VISIT)
     assert run("build", visit_file).exit_code == 0

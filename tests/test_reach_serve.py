@@ -101,6 +101,7 @@ def test_a_feed_has_a_strong_etag_and_if_none_match_gives_304(server: PublicServ
     assert get(server, "/calendar.ics", {"If-None-Match": '"other"'})[0] == 200
 
 
+@pytest.mark.slow
 def test_last_modified_and_if_modified_since(server: PublicServer) -> None:
     modified = get(server, "/calendar.ics")[1]["Last-Modified"]
     assert get(server, "/calendar.ics", {"If-Modified-Since": modified})[0] == 304
@@ -112,6 +113,7 @@ def test_last_modified_and_if_modified_since(server: PublicServer) -> None:
     assert get(server, "/calendar.ics", {"If-Modified-Since": "yesterday"})[0] == 200
 
 
+@pytest.mark.slow
 def test_a_rebuilt_file_gets_a_new_etag(tmp_path: Path, run: Run) -> None:
     path = write(tmp_path, VISIT)
     assert run("build", path, "-q").exit_code == 0
@@ -139,6 +141,7 @@ def test_no_folder_is_listed(server: PublicServer, public: Path) -> None:
     assert status == 200 and headers["Content-Type"].startswith("text/calendar")
 
 
+@pytest.mark.slow
 def test_without_its_empty_page_p_is_still_not_listed(tmp_path: Path, run: Run) -> None:
     path = write(tmp_path, VISIT)
     assert run("build", path, "-q").exit_code == 0
@@ -154,6 +157,7 @@ def test_without_its_empty_page_p_is_still_not_listed(tmp_path: Path, run: Run) 
         running.server_close()
 
 
+@pytest.mark.slow
 def test_nothing_outside_the_folder_is_served(tmp_path: Path, run: Run) -> None:
     path = write(tmp_path, VISIT)
     assert run("build", path, "-q").exit_code == 0
@@ -181,6 +185,7 @@ class Links(HTMLParser):
         self.hrefs += [value for name, value in attrs if name == "href" and value]
 
 
+@pytest.mark.slow
 def test_the_pages_links_point_to_the_address_it_was_opened_at(
     server: PublicServer, public: Path
 ) -> None:
@@ -197,12 +202,14 @@ def test_the_pages_links_point_to_the_address_it_was_opened_at(
     assert get(server, "/calendar.ics")[2] == (public / "calendar.ics").read_bytes()
 
 
+@pytest.mark.slow
 def test_a_malformed_host_header_is_not_echoed(server: PublicServer) -> None:
     status, _, body = get(server, "/", {"Host": "evil.example/<script>"})
     assert status == 200
     assert b"evil.example" not in body
 
 
+@pytest.mark.slow
 def test_the_lan_address_is_found_without_the_network() -> None:
     found = lan_address()
     if found is not None:  # a machine without a network has none
@@ -210,6 +217,7 @@ def test_the_lan_address_is_found_without_the_network() -> None:
         assert not address.is_loopback and not address.is_unspecified
 
 
+@pytest.mark.slow
 def test_serving_on_all_interfaces_prints_the_address_and_its_qr_code(
     public: Path,
 ) -> None:

@@ -130,6 +130,7 @@ def test_a_build_without_programme_change_keeps_the_latest_notice(tmp_path: Path
     assert again["since"] == first["since"] is not None
 
 
+@pytest.mark.slow
 def test_a_venue_change_names_the_new_place_with_its_address(tmp_path: Path, run: Run) -> None:
     visit_file = write(tmp_path, GROUPED)
     build(run, visit_file)
@@ -142,6 +143,7 @@ def test_a_venue_change_names_the_new_place_with_its_address(tmp_path: Path, run
     assert "Corso Como 5" in page_notice(public)[1][0]
 
 
+@pytest.mark.slow
 def test_history_survives_several_builds_and_changes_json_carries_it(
     tmp_path: Path, run: Run
 ) -> None:
@@ -169,6 +171,7 @@ def test_history_survives_several_builds_and_changes_json_carries_it(
     assert history[2].changed[0].audience == ("Group B",)
 
 
+@pytest.mark.slow
 def test_a_change_says_whom_it_concerns(tmp_path: Path, run: Run) -> None:
     visit_file = write(tmp_path, GROUPED)
     build(run, visit_file)
@@ -191,6 +194,7 @@ def test_a_change_says_whom_it_concerns(tmp_path: Path, run: Run) -> None:
     assert labels("Now for: {groups}", groups="Group B") in change["text"]
 
 
+@pytest.mark.slow
 def test_the_changes_of_one_participant_come_from_the_state(tmp_path: Path, run: Run) -> None:
     visit_file = write(tmp_path, GROUPED)
     build(run, visit_file)
@@ -203,6 +207,7 @@ def test_the_changes_of_one_participant_come_from_the_state(tmp_path: Path, run:
     assert {c.session_id for c in changes_for(record, visit, "p2")} == {"s1", "s3"}
 
 
+@pytest.mark.slow
 def test_a_cancelled_sessions_title_stays_unpublished(tmp_path: Path, run: Run) -> None:
     visit_file = write(tmp_path, GROUPED)
     build(run, visit_file)
@@ -221,6 +226,7 @@ def test_a_cancelled_sessions_title_stays_unpublished(tmp_path: Path, run: Run) 
     assert "housing" not in json.dumps(json.loads(state_path(visit_file).read_text())["history"])
 
 
+@pytest.mark.slow
 def test_greek_changes_are_worded_in_greek(tmp_path: Path, run: Run) -> None:
     text = GROUPED.replace("language: en", "language: el").replace(
         "Workshop on work", "Εργαστήριο για την εργασία"
@@ -247,6 +253,7 @@ def strip_new_parts(state_file: Path) -> None:
     state_file.write_text(json.dumps(raw, indent=1), encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_state_file_of_the_previous_release_is_read(tmp_path: Path, run: Run) -> None:
     visit_file = write(tmp_path, GROUPED)
     build(run, visit_file)
@@ -280,6 +287,7 @@ def test_a_state_file_of_the_previous_release_is_read(tmp_path: Path, run: Run) 
         ),
     ],
 )
+@pytest.mark.slow
 def test_a_damaged_new_part_of_the_state_is_located(
     tmp_path: Path,
     run: Run,

@@ -136,6 +136,7 @@ def test_an_arabic_form_reads_like_a_latin_one(tmp_path: Path) -> None:
     assert people["Omar Haddad"]["country"] == "LB"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("locale", ["el", "ru", "ja", "zh", "ar"])
 def test_unknown_region_in_any_language_is_never_a_country(
     tmp_path: Path, run: Run, locale: str
@@ -225,6 +226,7 @@ def test_the_template_offers_group_names(tmp_path: Path, run: Run) -> None:
 # -- duplicates, JSON, needs -------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_json_account_names_every_row(tmp_path: Path, run: Run) -> None:
     path = tmp_path / "form.csv"
     path.write_text(

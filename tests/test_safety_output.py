@@ -130,6 +130,7 @@ def test_an_output_edited_by_hand_is_not_overwritten(tmp_path: Path, run: Run) -
     assert agenda.read_text(encoding="utf-8").endswith("My notes from the call.\n")
 
 
+@pytest.mark.slow
 def test_a_link_placed_in_the_build_folder_stops_the_next_build(tmp_path: Path, run: Run) -> None:
     visit_file = write(tmp_path, MINIMAL)
     assert run("build", visit_file).exit_code == 0
@@ -166,6 +167,7 @@ def old_manifest(out: Path) -> None:
     (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_build_of_the_previous_version_is_replaced_when_it_matches_its_manifest(
     tmp_path: Path, run: Run
 ) -> None:
@@ -177,6 +179,7 @@ def test_a_build_of_the_previous_version_is_replaced_when_it_matches_its_manifes
     assert manifest["generator"] == "visitplan"
 
 
+@pytest.mark.slow
 def test_a_build_of_the_previous_version_with_other_files_is_left_alone(
     tmp_path: Path, run: Run
 ) -> None:
@@ -195,6 +198,7 @@ def test_a_build_of_the_previous_version_with_other_files_is_left_alone(
 # -- 2. links ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_an_output_folder_given_as_a_link_is_built_in_its_target(tmp_path: Path, run: Run) -> None:
     visit_file = write(tmp_path, MINIMAL)
     webroot = tmp_path / "www" / "html"
@@ -258,6 +262,7 @@ def test_import_keeps_windows_line_endings(tmp_path: Path, run: Run) -> None:
     assert data.count(b"\r") == data.count(b"\r\n")
 
 
+@pytest.mark.slow
 def test_copies_left_by_killed_processes_are_removed_by_the_next_build(
     tmp_path: Path, run: Run
 ) -> None:
@@ -566,6 +571,7 @@ def control_character(state: dict[str, Any]) -> str:
         control_character,
     ],
 )
+@pytest.mark.slow
 def test_a_damaged_state_file_is_refused_with_its_place_and_fix(
     tmp_path: Path, run: Run, first_state: str, damage: Any
 ) -> None:
@@ -583,6 +589,7 @@ def test_a_damaged_state_file_is_refused_with_its_place_and_fix(
     assert not list(tmp_path.rglob("escaped*")) and not list(tmp_path.parent.glob("escaped*"))
 
 
+@pytest.mark.slow
 def test_every_problem_of_a_state_file_is_reported_at_once(
     tmp_path: Path, run: Run, first_state: str
 ) -> None:
@@ -632,6 +639,7 @@ def test_groups_that_would_share_a_feed_file_are_refused(
     assert not (tmp_path / "build").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("reserved", ["COM0", "lpt0", "Com9", "con"])
 def test_every_windows_device_name_is_renamed(tmp_path: Path, run: Run, reserved: str) -> None:
     text = MINIMAL + f"groups:\n  - {{id: '{reserved}', name: One}}\n"

@@ -152,6 +152,7 @@ def test_a_name_without_consent_is_found_however_it_is_written(
     assert "public/notes.txt" in result.stdout
 
 
+@pytest.mark.slow
 def test_the_build_refuses_a_name_written_in_another_order(tmp_path: Path, run: Run) -> None:
     result = run("build", visit_with(tmp_path, "Presented by ROSSI,\u00a0Maria."))
     assert result.exit_code == 1
@@ -195,6 +196,7 @@ def test_a_hosts_contact_person_is_personal_data(site: Path, run: Run, written: 
     assert "VP301" in result.stdout and "a host's contact person's" in result.stdout
 
 
+@pytest.mark.slow
 def test_the_build_refuses_a_hosts_contact_in_a_description(tmp_path: Path, run: Run) -> None:
     result = run("build", visit_with(tmp_path, "Ask Giulia Bianchi for the entrance."))
     assert result.exit_code == 1
@@ -222,6 +224,7 @@ def test_a_participants_phone_is_found_in_national_form(site: Path, run: Run, wr
     assert "a participant's phone number is published" in result.stdout
 
 
+@pytest.mark.slow
 def test_the_build_refuses_a_phone_in_national_form(tmp_path: Path, run: Run) -> None:
     result = run("build", visit_with(tmp_path, "Questions: 333 123 4567"))
     assert result.exit_code == 1
@@ -334,6 +337,7 @@ def test_the_personal_folder_has_an_empty_noindex_page(tmp_path: Path, run: Run)
     assert page.text == [] and page.links == []
 
 
+@pytest.mark.slow
 def test_robots_txt_keeps_robots_out_of_personal_feeds(tmp_path: Path, run: Run) -> None:
     assert run("build", write(tmp_path, VISIT)).exit_code == 0
     robots = (tmp_path / "build" / "public" / "robots.txt").read_text(encoding="utf-8")
@@ -353,6 +357,7 @@ def fetch(url: str) -> Any:
     return urllib.request.urlopen(url, timeout=10)  # noqa: S310 - the local test server
 
 
+@pytest.mark.slow
 def test_serve_never_lists_a_folder(tmp_path: Path, run: Run) -> None:
     assert run("build", write(tmp_path, VISIT)).exit_code == 0
     public = tmp_path / "build" / "public"
@@ -397,6 +402,7 @@ participants:
 """
 
 
+@pytest.mark.slow
 def test_withdrawn_consent_leaves_no_name_in_the_feeds(tmp_path: Path, run: Run) -> None:
     visit_file = write(tmp_path, VISIT.replace("participants:\n", TALK, 1))
     assert run("build", visit_file).exit_code == 0
@@ -418,6 +424,7 @@ def test_withdrawn_consent_leaves_no_name_in_the_feeds(tmp_path: Path, run: Run)
     assert run("build", visit_file).exit_code == 0  # and every later build
 
 
+@pytest.mark.slow
 def test_a_cancelled_session_whose_id_names_someone_says_how_to_drop_it(
     tmp_path: Path, run: Run
 ) -> None:

@@ -76,6 +76,7 @@ def with_escape(field: str, escape: str) -> str:
     return "".join(lines)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("control", sorted(CONTROLS))
 @pytest.mark.parametrize("field", sorted(FIELDS))
 def test_a_control_character_is_refused_where_it_is(
@@ -225,6 +226,7 @@ def test_an_escape_sequence_in_an_argument_is_shown_escaped(tmp_path: Path, run:
         ("    country: NO\n", "visit.yaml:27:14"),
     ],
 )
+@pytest.mark.slow
 def test_a_year_no_visit_is_in_is_refused(
     tmp_path: Path, run: Run, year: str, old: str, place: str
 ) -> None:

@@ -135,6 +135,7 @@ def test_nothing_personal_reaches_public(built: dict[str, Path], name: str) -> N
                 assert secret not in content, (path.name, secret)
 
 
+@pytest.mark.slow
 def test_changes_name_the_moved_and_the_cancelled_session(
     example_copy: Callable[[str], Path],
 ) -> None:

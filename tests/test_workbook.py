@@ -126,6 +126,7 @@ def test_feeds_sheet_has_personal_links(built: dict[str, Path]) -> None:
         ).is_file()
 
 
+@pytest.mark.slow
 def test_imported_formula_text_is_a_text_cell(tmp_path: Path, run: Run) -> None:
     shutil.copy(EXAMPLES / "milan-exchange-2026" / "visit.yaml", tmp_path / "visit.yaml")
     sheet = registrations.injection_csv(tmp_path)

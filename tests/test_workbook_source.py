@@ -66,6 +66,7 @@ def dumped(path: Path) -> dict[str, Any]:
     return load_visit(path).visit.model_dump()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_yaml_to_workbook_to_yaml_gives_the_same_model(
     run: Any, tmp_path: Path, example: str
@@ -108,6 +109,7 @@ def _build(visit_file: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
+@pytest.mark.slow
 def test_builds_of_the_yaml_and_of_its_workbook_are_the_same(tmp_path: Path, example: str) -> None:
     from visitplan.workbook.convert import convert as run_convert
 
@@ -123,6 +125,7 @@ def test_builds_of_the_yaml_and_of_its_workbook_are_the_same(tmp_path: Path, exa
     assert different == []
 
 
+@pytest.mark.slow
 def test_init_writes_a_workbook_that_checks_clean(run: Any, tmp_path: Path) -> None:
     result = run("init", str(tmp_path / "v"), "--format", "xlsx", "--example", EXAMPLES[0])
     assert result.exit_code == 0, result.output
@@ -245,6 +248,7 @@ def test_a_located_error_reads_file_sheet_and_cell(run: Any, tmp_path: Path) -> 
         ("8h30", "08:30"),
     ],
 )
+@pytest.mark.slow
 def test_times_are_read_as_officers_type_them(
     run: Any, tmp_path: Path, typed: Any, expected: str
 ) -> None:
@@ -260,6 +264,7 @@ def test_times_are_read_as_officers_type_them(
 
 
 @pytest.mark.parametrize("typed", ["27/01/2026", "27.01.2026", "2026-01-27", datetime(2026, 1, 27)])
+@pytest.mark.slow
 def test_dates_are_read_as_text_or_as_dates(run: Any, tmp_path: Path, typed: Any) -> None:
     workbook = tmp_path / "visit.xlsx"
     convert(run, ROOT / "examples" / "milan-exchange-2026" / "visit.yaml", workbook)
@@ -289,6 +294,7 @@ def test_a_formula_without_a_saved_result_is_an_error_at_its_cell(run: Any, tmp_
     assert (finding["sheet"], _cell(finding)) == ("Venues", cell.coordinate)
 
 
+@pytest.mark.slow
 def test_state_and_build_sit_beside_the_workbook(run: Any, tmp_path: Path) -> None:
     workbook = tmp_path / "visit.xlsx"
     convert(run, ROOT / "examples" / "milan-exchange-2026" / "visit.yaml", workbook)
@@ -298,6 +304,7 @@ def test_state_and_build_sit_beside_the_workbook(run: Any, tmp_path: Path) -> No
     assert (tmp_path / ".visitplan-state.json").is_file()
 
 
+@pytest.mark.slow
 def test_comments_of_the_yaml_go_to_the_comments_column_and_back(run: Any, tmp_path: Path) -> None:
     source = tmp_path / "visit.yaml"
     text = (ROOT / "examples" / "milan-exchange-2026" / "visit.yaml").read_text()
@@ -352,6 +359,7 @@ def cells(path: Path) -> dict[str, Any]:
     }
 
 
+@pytest.mark.slow
 def test_the_shipped_example_workbook_is_its_yaml_converted(run: Any, tmp_path: Path) -> None:
     """After changing the example's visit.yaml or the workbook's layout, run the
     command in examples/milan-exchange-2026-workbook/README.md."""
@@ -381,10 +389,12 @@ def check_json(run: Any, workbook: Path) -> tuple[int, list[dict[str, Any]]]:
     return result.exit_code, json.loads(result.stdout) if result.stdout.strip() else []
 
 
+@pytest.mark.slow
 def test_a_greek_workbook_checks_clean(run: Any, greek_workbook: Path) -> None:
     assert check_json(run, greek_workbook)[0] == 0
 
 
+@pytest.mark.slow
 def test_a_sheet_that_lost_its_field_names_is_an_error_not_a_silent_loss(
     run: Any, greek_workbook: Path
 ) -> None:
@@ -398,6 +408,7 @@ def test_a_sheet_that_lost_its_field_names_is_an_error_not_a_silent_loss(
     ]
 
 
+@pytest.mark.slow
 def test_an_error_value_is_one_message_at_its_cell(run: Any, greek_workbook: Path) -> None:
     book = load_workbook(greek_workbook)
     sessions_sheet(book)["B3"] = "#REF!"
@@ -407,6 +418,7 @@ def test_an_error_value_is_one_message_at_its_cell(run: Any, greek_workbook: Pat
     assert [(f["code"], _cell(f)) for f in findings] == [("VP017", "B3")]
 
 
+@pytest.mark.slow
 def test_a_value_in_a_column_of_no_field_is_an_error_at_its_cell(
     run: Any, greek_workbook: Path
 ) -> None:
@@ -417,6 +429,7 @@ def test_a_value_in_a_column_of_no_field_is_an_error_at_its_cell(
     assert (code, [(f["code"], _cell(f)) for f in findings]) == (2, [("VP002", "Z4")])
 
 
+@pytest.mark.slow
 def test_a_copied_block_sheet_is_an_error_not_a_second_programme(
     run: Any, greek_workbook: Path
 ) -> None:
@@ -427,6 +440,7 @@ def test_a_copied_block_sheet_is_an_error_not_a_second_programme(
     assert (code, [f["code"] for f in findings]) == (2, ["VP009"])
 
 
+@pytest.mark.slow
 def test_text_that_looks_like_a_formula_stays_text_both_ways(run: Any, tmp_path: Path) -> None:
     source = tmp_path / "visit.yaml"
     text = MILAN_TEXT.replace(
@@ -444,6 +458,7 @@ def test_text_that_looks_like_a_formula_stays_text_both_ways(run: Any, tmp_path:
 MILAN_TEXT = (ROOT / "examples" / "milan-exchange-2026" / "visit.yaml").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_feeds_rotate_and_audit_take_the_workbook(run: Any, tmp_path: Path) -> None:
     workbook = tmp_path / "visit.xlsx"
     convert(run, MILAN, workbook)

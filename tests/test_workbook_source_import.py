@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 
 from data.registrations import google_forms_csv
@@ -83,6 +84,7 @@ def test_import_adds_participants_and_leaves_every_other_sheet_as_it_was(
     assert (tmp_path / "visit.xlsx.bak").read_bytes() != workbook.read_bytes()
 
 
+@pytest.mark.slow
 def test_a_second_import_changes_not_even_the_files_bytes(run: Any, tmp_path: Path) -> None:
     workbook = workbook_of(run, tmp_path)
     sheet = google_forms_csv(tmp_path)
@@ -96,6 +98,7 @@ def test_a_second_import_changes_not_even_the_files_bytes(run: Any, tmp_path: Pa
     assert workbook.stat().st_mtime_ns == stamp
 
 
+@pytest.mark.slow
 def test_a_changed_registration_updates_its_row_only(run: Any, tmp_path: Path) -> None:
     workbook = workbook_of(run, tmp_path)
     sheet = google_forms_csv(tmp_path)
@@ -114,6 +117,7 @@ def test_a_changed_registration_updates_its_row_only(run: Any, tmp_path: Path) -
     assert after[changed[0]][0] == "halal"
 
 
+@pytest.mark.slow
 def test_a_dry_run_lists_the_cells_and_writes_nothing(run: Any, tmp_path: Path) -> None:
     workbook = workbook_of(run, tmp_path)
     original = workbook.read_bytes()
@@ -126,6 +130,7 @@ def test_a_dry_run_lists_the_cells_and_writes_nothing(run: Any, tmp_path: Path) 
     assert not (tmp_path / "visit.xlsx.bak").exists()
 
 
+@pytest.mark.slow
 def test_imported_text_never_becomes_a_formula(run: Any, tmp_path: Path) -> None:
     workbook = workbook_of(run, tmp_path)
     sheet = tmp_path / "regs.csv"
@@ -150,6 +155,7 @@ def test_an_ods_visit_is_refused_for_imports_with_a_way_out(run: Any, tmp_path: 
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_a_workbook_with_drawn_shapes_is_refused_rather_than_stripped(
     run: Any, tmp_path: Path
 ) -> None:
@@ -179,6 +185,7 @@ def test_a_workbook_with_drawn_shapes_is_refused_rather_than_stripped(
     assert workbook.read_bytes() == original
 
 
+@pytest.mark.slow
 def test_charts_survive_an_import(run: Any, tmp_path: Path) -> None:
     from openpyxl.chart import BarChart, Reference
 

@@ -92,6 +92,7 @@ def running() -> Iterator[list[Running]]:
         each.stop()
 
 
+@pytest.mark.slow
 def test_check_watch_checks_again_on_each_save_and_stops_on_ctrl_c(
     tmp_path: Path, running: list[Running]
 ) -> None:
@@ -110,6 +111,7 @@ def test_check_watch_checks_again_on_each_save_and_stops_on_ctrl_c(
     assert check.interrupt() == 0
 
 
+@pytest.mark.slow
 def test_check_watch_follows_a_workbook_saved_by_a_spreadsheet_program(
     tmp_path: Path, running: list[Running]
 ) -> None:
