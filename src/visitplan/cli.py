@@ -199,6 +199,12 @@ def _where(finding: Finding) -> str:
     return str(finding.location) if finding.location else "-"
 
 
+def _refuse(message: str) -> NoReturn:
+    """Say in red why the command cannot go on (a problem of the input), exit code 2."""
+    _console(stderr=True).print(message, style="bold red", markup=False)
+    raise typer.Exit(EXIT_INPUT) from None
+
+
 def _fail_input(findings: list[Finding], output: OutputFormat = OutputFormat.text) -> NoReturn:
     if output is OutputFormat.json:
         _print_json([f.as_json() for f in findings])
@@ -342,11 +348,9 @@ def check(
         _explain(explain)
         return
     if visit_file is None:
-        _console(stderr=True).print(
+        _refuse(
             "Give the visit file to check, e.g. `visitplan check my-visit/visit.yaml`.",
-            style="bold red",
         )
-        raise typer.Exit(EXIT_INPUT)
     if watch:
         _watch(visit_file, lambda: check(visit_file, output, strict))
         return
@@ -695,12 +699,9 @@ def serve(
             if isinstance(error.errno, int) and error.errno in {13, 98, 48, 10048}
             else "Give an address of this computer, or 0.0.0.0 for every network."
         )
-        _console(stderr=True).print(
+        _refuse(
             f"Cannot listen on {host} port {port}: {reason}. {hint}",
-            style="bold red",
-            markup=False,
         )
-        raise typer.Exit(EXIT_INPUT) from None
     address, shared = shown_addresses(server, host)
     console = _console()
     console.print(f"Serving {folder} at {address} (Ctrl+C to stop)", markup=False)
@@ -752,13 +753,10 @@ def convert(
     except InputError as error:
         _fail_input(error.findings)
     except OSError as error:
-        _console(stderr=True).print(
+        _refuse(
             f"{target} cannot be written ({error.strerror or error}). Choose a folder "
             "you may write to, and check the disk has space.",
-            style="bold red",
-            markup=False,
         )
-        raise typer.Exit(EXIT_INPUT) from None
     _console().print(f"Wrote {written}", markup=False)
 
 
@@ -777,12 +775,9 @@ def _serve_watching(out: Path, port: int, host: str, visit_file: Path | None) ->
 
     source = visit_file or visit_file_of(out)
     if source is None:
-        _console(stderr=True).print(
+        _refuse(
             f"{out} does not say which visit file it was built from: give it with --visit.",
-            style="bold red",
-            markup=False,
         )
-        raise typer.Exit(EXIT_INPUT)
     try:
         folder = public_folder(out, with_page=True)
     except InputError as error:
@@ -791,13 +786,10 @@ def _serve_watching(out: Path, port: int, host: str, visit_file: Path | None) ->
     try:
         server = make_server(folder, port, host, reloading_handler(folder, version))
     except OSError as error:
-        _console(stderr=True).print(
+        _refuse(
             f"Cannot listen on {host} port {port}: {error.strerror or error}. Try another "
             "with --port.",
-            style="bold red",
-            markup=False,
         )
-        raise typer.Exit(EXIT_INPUT) from None
     console = _console()
     address, _ = shown_addresses(server, host)
     console.print(f"Serving {folder} at {address} (Ctrl+C to stop)", markup=False)
@@ -1013,22 +1005,16 @@ def _parse_value_maps(items: list[str]) -> dict[str, dict[str, str]]:
         name, _, rest = item.partition(":")
         typed, _, meaning = rest.rpartition("=")
         if not name.strip() or not typed.strip() or not meaning.strip():
-            _console(stderr=True).print(
+            _refuse(
                 f'--map-value needs "field:Value=meaning", not "{item}"',
-                style="bold red",
-                markup=False,
             )
-            raise typer.Exit(EXIT_INPUT)
         from visitplan.participants.columns import FIELDS
 
         if name.strip() not in FIELDS:
-            _console(stderr=True).print(
+            _refuse(
                 f'--map-value "{item}": "{name.strip()}" is not a field; use one of '
                 + ", ".join(f for f in FIELDS if f != "ignore"),
-                style="bold red",
-                markup=False,
             )
-            raise typer.Exit(EXIT_INPUT)
         values.setdefault(name.strip(), {})[typed.strip()] = meaning.strip()
     return values
 

@@ -249,6 +249,22 @@ def _personal_common(visit: Visit, context: BuildContext) -> dict[str, Any]:
     }
 
 
+# An entry of a personal page with nothing but its time, title and kind: a withdrawn
+# session, or the participant's own arrival or departure.
+_BARE: dict[str, Any] = {
+    "rest": False,
+    "status_label": "",
+    "groups": "",
+    "groups_ids": "",
+    "venue": "",
+    "address": "",
+    "map": None,
+    "hosts": "",
+    "language": "",
+    "description": "",
+}
+
+
 def _withdrawn(event: PublishedEvent, labels: Labels) -> dict[str, Any]:
     start, end = event.starts_at, event.ends_at
     return {
@@ -257,18 +273,9 @@ def _withdrawn(event: PublishedEvent, labels: Labels) -> dict[str, Any]:
         "zone": start.tzname() or event.text.tzid,
         "title": labels("Cancelled session"),
         "kind": event.text.category,
-        "rest": False,
         "status": "cancelled",
-        "status_label": "",
-        "groups": "",
-        "groups_ids": "",
-        "venue": "",
-        "address": "",
-        "map": None,
-        "hosts": "",
-        "language": "",
-        "description": "",
         "date": start.date(),
+        **_BARE,
     }
 
 
@@ -318,18 +325,9 @@ def _travel(visit: Visit, person: Participant, articles: _Articles) -> Iterator[
             "zone": local.tzname() or visit.details.timezone,
             "title": labels("Your arrival") if kind == "arrival" else labels("Your departure"),
             "kind": labels.kind(SessionKind.TRAVEL),
-            "rest": False,
             "status": "own",
-            "status_label": "",
-            "groups": "",
-            "groups_ids": "",
-            "venue": "",
-            "address": "",
-            "map": None,
-            "hosts": "",
-            "language": "",
-            "description": "",
             "date": local.date(),
+            **_BARE,
         }
         yield articles.entry((kind, local), local, values)
 
