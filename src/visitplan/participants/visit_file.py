@@ -263,9 +263,9 @@ def _update(current: Any, record: Imported, last: Mapping[str, object], result: 
     changed = False
     for key, value in record.fields.items():
         here = current.get(key)
-        if key == "id" or _plain(here) == _plain(value):
+        if key == "id" or comparable(here) == comparable(value):
             continue
-        if key in last and _plain(last[key]) == _plain(value):
+        if key in last and comparable(last[key]) == comparable(value):
             result.kept.append(
                 f"kept your correction of {key} for row {record.row} "
                 f"({record.fields.get('name', '')}): {_shown(here)}, not {_shown(value)} "
@@ -324,9 +324,11 @@ def write_imported(visit_file: Path, imported: Remembered) -> None:
         temp.unlink(missing_ok=True)
 
 
-def _plain(value: object) -> object:
+def comparable(value: object) -> object:
+    """A value as its text (lists item by item; yes/no and nothing as they are), so that
+    a value read from a file and one read from a form compare equal."""
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [comparable(v) for v in value]
     if isinstance(value, bool) or value is None:
         return value
     return str(value)

@@ -23,6 +23,7 @@ from visitplan.findings import InputError, Location
 from visitplan.participants.importing import FieldValue, ImportResult
 from visitplan.participants.visit_file import (
     MergeOutcome,
+    comparable,
     read_imported,
     write_imported,
 )
@@ -80,12 +81,12 @@ def merge_into_workbook(visit_file: Path, result: ImportResult, dry_run: bool) -
         for key, value in record.fields.items():
             if key == "id" or key not in changes.columns or changes.same(row, key, value):
                 continue
-            if key in last and _plain(last[key]) == _plain(value):
+            if key in last and comparable(last[key]) == comparable(value):
                 kept.append(
                     f"kept your correction of {key} for row {record.row} "
                     f"({record.fields.get('name', '')}) in {sheet.title}!"
                     f"{changes.cell(row, key).coordinate}, as the sheet still says "
-                    f"{_plain(value)!r}"
+                    f"{comparable(value)!r}"
                 )
                 continue
             changes.write(row, key, value)
@@ -276,14 +277,6 @@ def _typed(value: FieldValue) -> Any:
 
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, bool) or value is None:
-        return value
-    return str(value)
 
 
 def _shown(value: Any) -> str:
