@@ -267,7 +267,7 @@ def compose(
     subject = one_line(body.subject)
 
     message = EmailMessage()
-    message["Subject"] = subject
+    message["Subject"] = _Subject(subject)
     if sender is not None:
         message["From"] = sender
     local, _, domain = recipient.address.rpartition("@")  # the parser refuses a Greek name
@@ -292,6 +292,25 @@ def compose(
     ]
     digest = hashlib.sha256(json.dumps(said, ensure_ascii=False).encode("utf-8")).hexdigest()
     return Composed(recipient, message, digest)
+
+
+class _Subject(str):
+    """A subject that keeps its spaces when folded. The email package's own folding
+    (Python 3.11 to 3.12) splits a non-ASCII subject into encoded words and drops the
+    space between two of them, so "το πρόγραμμα και" arrives as "το πρόγραμμακαι";
+    the older ``email.header`` encoder keeps each space inside a word."""
+
+    name = "Subject"
+
+    def fold(self, *, policy: Policy) -> str:
+        from email.header import Header
+
+        text = str(self)
+        if getattr(policy, "utf8", False):  # RFC 6532: the header is written as it is
+            return f"{self.name}: {text}{policy.linesep}"
+        charset = None if text.isascii() else "utf-8"
+        value = Header(text, charset, header_name=self.name).encode(linesep=policy.linesep)
+        return f"{self.name}: {value}{policy.linesep}"
 
 
 def qr_png(url: str) -> bytes:
