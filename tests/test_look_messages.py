@@ -46,3 +46,22 @@ def test_greek_subject_keeps_the_spaces_between_its_words(
     words = Labels("el").pgettext("e-mail", "{title}: your programme and calendar", title="T")
     for message in greek_messages:
         assert str(message["Subject"]).endswith(words.removeprefix("T"))
+
+
+def test_greek_headings_in_capitals_carry_no_accents(
+    greek_messages: list[email.message.EmailMessage],
+) -> None:
+    import unicodedata
+
+    from visitplan.labels import Labels
+
+    heading = Labels("el").pgettext("e-mail", "Your calendar and your page")
+    bare = "".join(
+        c for c in unicodedata.normalize("NFD", heading.upper()) if not unicodedata.combining(c)
+    )
+    for message in greek_messages:
+        part = message.get_body(("plain",))
+        assert part is not None
+        lines = part.get_content().splitlines()
+        assert bare in lines
+        assert heading.upper() not in lines

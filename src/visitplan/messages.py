@@ -45,7 +45,7 @@ from visitplan.model import Participant, Session, Visit, zone
 from visitplan.publication import Record, changes_for, describe_change
 from visitplan.session_view import session_view
 from visitplan.state import State, read_state, record_sent, state_path
-from visitplan.text import one_line
+from visitplan.text import capitals, one_line
 
 # The catalogues' context of every phrase of the messages (written out in each call, for
 # the extraction).
@@ -342,12 +342,12 @@ def _links(recipient: Recipient) -> list[tuple[str, str]]:
 def _text_part(greeting: str, body: Body, links: list[tuple[str, str]], labels: Labels) -> str:
     """Greeting, introduction, the links (what to do first), then the body's sections."""
     lines = [greeting, "", body.introduction, ""]
-    lines += [labels.pgettext("e-mail", "Your calendar and your page").upper(), ""]
+    lines += [capitals(labels.pgettext("e-mail", "Your calendar and your page")), ""]
     lines += [f"{label}:\n  {url}" for label, url in links]
     lines += ["", labels.pgettext("e-mail", "These links are personal: please do not share them.")]
     lines.append("")
     for section in body.sections:
-        lines += [section.heading.upper(), ""]
+        lines += [capitals(section.heading), ""]
         for block in section.blocks:
             if block.title:
                 lines.append(block.title)
