@@ -181,7 +181,10 @@ class ChangeBodies:
                 title=details.title,
             ),
             sections=(
-                Section(heading, (Block("", tuple(describe_change(c, labels) for c in changes)),)),
+                Section(
+                    heading,
+                    (Block("", tuple(describe_change(c, labels, whom=False) for c in changes)),),
+                ),
             ),
         )
 
