@@ -62,8 +62,13 @@ def test_greek_subject_keeps_the_spaces_between_its_words(
     from visitplan.labels import Labels
 
     words = Labels("el").pgettext("e-mail", "{title}: your programme and calendar", title="T")
+    from email.header import decode_header, make_header
+
     for message in greek_messages["programme"]:
         assert str(message["Subject"]).endswith(words.removeprefix("T"))
+        # Read as RFC 2047 says, as mail programs do: the encoded words joined as written.
+        (raw,) = [v for k, v in message.raw_items() if k == "Subject"]
+        assert str(make_header(decode_header(raw))).endswith(words.removeprefix("T"))
 
 
 def test_greek_headings_in_capitals_carry_no_accents(
