@@ -229,7 +229,9 @@ def test_webcal_links_and_the_one_off_download_say_what_they_are(site: Path) -> 
 
 def test_the_page_says_what_to_pick_and_that_personal_pages_exist(site: Path) -> None:
     text = page(site, "index.html").all_text
-    assert "On an iPhone or iPad, tap Subscribe. On Android, tap Add to Google Calendar." in text
+    # The names of the buttons are in bold: their own text nodes, joined by a space.
+    said = re.sub(r" ([.,])", r"\1", re.sub(r"\s+", " ", text))
+    assert "On an iPhone or iPad, tap Subscribe. On Android, tap Add to Google Calendar." in said
     assert "Each participant also has a personal calendar and page" in text
 
 

@@ -45,7 +45,7 @@ from visitplan.model import Participant, Session, Visit, zone
 from visitplan.publication import Record, changes_for, describe_change
 from visitplan.session_view import session_view
 from visitplan.state import State, read_state, record_sent, state_path
-from visitplan.text import one_line
+from visitplan.text import capitals, one_line
 
 # The catalogues' context of every phrase of the messages (written out in each call, for
 # the extraction).
@@ -181,7 +181,10 @@ class ChangeBodies:
                 title=details.title,
             ),
             sections=(
-                Section(heading, (Block("", tuple(describe_change(c, labels) for c in changes)),)),
+                Section(
+                    heading,
+                    (Block("", tuple(describe_change(c, labels, whom=False) for c in changes)),),
+                ),
             ),
         )
 
@@ -267,7 +270,7 @@ def compose(
     subject = one_line(body.subject)
 
     message = EmailMessage()
-    message["Subject"] = subject
+    message["Subject"] = _Subject(subject)
     if sender is not None:
         message["From"] = sender
     local, _, domain = recipient.address.rpartition("@")  # the parser refuses a Greek name
@@ -292,6 +295,25 @@ def compose(
     ]
     digest = hashlib.sha256(json.dumps(said, ensure_ascii=False).encode("utf-8")).hexdigest()
     return Composed(recipient, message, digest)
+
+
+class _Subject(str):
+    """A subject that keeps its spaces when folded. The email package's own folding
+    (Python 3.11 to 3.12) splits a non-ASCII subject into encoded words and drops the
+    space between two of them, so "το πρόγραμμα και" arrives as "το πρόγραμμακαι";
+    the older ``email.header`` encoder keeps each space inside a word."""
+
+    name = "Subject"
+
+    def fold(self, *, policy: Policy) -> str:
+        from email.header import Header
+
+        text = str(self)
+        if getattr(policy, "utf8", False):  # RFC 6532: the header is written as it is
+            return f"{self.name}: {text}{policy.linesep}"
+        charset = None if text.isascii() else "utf-8"
+        value = Header(text, charset, header_name=self.name).encode(linesep=policy.linesep)
+        return f"{self.name}: {value}{policy.linesep}"
 
 
 def qr_png(url: str) -> bytes:
@@ -323,12 +345,12 @@ def _links(recipient: Recipient) -> list[tuple[str, str]]:
 def _text_part(greeting: str, body: Body, links: list[tuple[str, str]], labels: Labels) -> str:
     """Greeting, introduction, the links (what to do first), then the body's sections."""
     lines = [greeting, "", body.introduction, ""]
-    lines += [labels.pgettext("e-mail", "Your calendar and your page").upper(), ""]
+    lines += [capitals(labels.pgettext("e-mail", "Your calendar and your page")), ""]
     lines += [f"{label}:\n  {url}" for label, url in links]
     lines += ["", labels.pgettext("e-mail", "These links are personal: please do not share them.")]
     lines.append("")
     for section in body.sections:
-        lines += [section.heading.upper(), ""]
+        lines += [capitals(section.heading), ""]
         for block in section.blocks:
             if block.title:
                 lines.append(block.title)

@@ -569,13 +569,14 @@ def changes_for(record: Record, visit: Visit, participant_id: str) -> list[Chang
     return [c for c in record.version.changed if not c.groups or groups & set(c.groups)]
 
 
-def describe_change(change: Change, labels: Labels) -> str:
+def describe_change(change: Change, labels: Labels, *, whom: bool = True) -> str:
     """One line a participant understands: what changed (time, date, place with its
-    address, groups, status) and whom it concerns."""
-    return labels.semicolon.join(change_lines(change, labels))
+    address, groups, status) and, unless ``whom`` is false (a message to one of the
+    people it concerns), whom it concerns."""
+    return labels.semicolon.join(change_lines(change, labels, whom=whom))
 
 
-def change_lines(change: Change, labels: Labels) -> list[str]:
+def change_lines(change: Change, labels: Labels, *, whom: bool = True) -> list[str]:
     """What :func:`describe_change` says, one phrase a line: what happened first, then
     the new place, groups and status, then whom it concerns."""
     old = _span(change.old_start, change.old_end, labels.language)
@@ -603,6 +604,8 @@ def change_lines(change: Change, labels: Labels) -> list[str]:
             lines.append(labels("Status: confirmed"))
         elif change.status == SessionStatus.TENTATIVE.value:
             lines.append(labels("Status: to be confirmed"))
+    if not whom:
+        return lines
     people = labels.plural("{n} participant", "{n} participants", change.people)
     if change.concerns:
         groups = ", ".join(change.concerns)

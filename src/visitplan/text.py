@@ -154,3 +154,15 @@ def comparable_words(text: str) -> list[str]:
     """The words of ``text`` as compared for identity (see ``invisible_removed``);
     white space and punctuation separate words."""
     return words_of(invisible_removed(text))
+
+
+# A Greek letter, perhaps with a diaeresis, then its accent (tonos), once decomposed.
+_GREEK_ACCENT = re.compile("([\u0370-\u03ff\u1f00-\u1fff]\u0308?)[\u0301\u0300\u0342]")
+
+
+def capitals(text: str) -> str:
+    """``text`` in capitals as its readers write them: Greek capitals carry no accent
+    ("ΤΟ ΠΡΟΓΡΑΜΜΑ ΣΑΣ", not "ΤΟ ΠΡΌΓΡΑΜΜΆ ΣΑΣ"), while other scripts keep theirs
+    ("É" stays in French)."""
+    upper = unicodedata.normalize("NFD", text.upper())
+    return unicodedata.normalize("NFC", _GREEK_ACCENT.sub(r"\1", upper))

@@ -125,12 +125,23 @@ def _template(name: str = "index.html.j2") -> Any:
 def _environment() -> Any:
     from jinja2 import Environment, PackageLoader, select_autoescape
 
-    return Environment(
+    environment = Environment(
         loader=PackageLoader("visitplan", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.filters["names_in_bold"] = names_in_bold
+    return environment
+
+
+def names_in_bold(text: str, **names: str) -> Any:
+    """``text`` with each ``{name}`` filled in bold, the rest escaped: the words of a
+    button or a menu, which a reader looks for on the screen."""
+    from markupsafe import Markup
+
+    bold = {key: Markup("<strong>{}</strong>").format(value) for key, value in names.items()}
+    return Markup.escape(text).format(**bold)
 
 
 def page(visit: Visit, context: BuildContext) -> dict[str, Any]:

@@ -143,6 +143,17 @@ def _fit_rows(sheet: Worksheet) -> None:
             lines = max(lines, _lines(cell.value, widths[column]))
         if lines > 1:
             sheet.row_dimensions[row[0].row].height = min(lines * LINE_HEIGHT, MAX_ROW_HEIGHT)
+            _to_top(row)
+
+
+def _to_top(row: tuple[Any, ...]) -> None:
+    """In a row grown for its wrapped text, the short values sit at the top, beside
+    their heading, not at the bottom where a reader does not look for them."""
+    from openpyxl.styles import Alignment
+
+    for cell in row:
+        if cell.value is not None and cell.alignment.vertical is None:
+            cell.alignment = Alignment(horizontal=cell.alignment.horizontal, vertical="top")
 
 
 def _lines(text: str, width: float) -> int:
@@ -167,10 +178,15 @@ def quoted(title: str) -> str:
     return "'{}'".format(title.replace("'", "''"))
 
 
+# The instructions' column fits the width of a portrait A4 or Letter page, so that a
+# printed line is not cut at the page's edge.
+INSTRUCTIONS_WIDTH = 80
+
+
 def _write_instructions(sheet: Worksheet, labels: Labels, file_name: str) -> None:
     from openpyxl.styles import Alignment, Font
 
-    sheet.column_dimensions["A"].width = 100
+    sheet.column_dimensions["A"].width = INSTRUCTIONS_WIDTH
     sheet.cell(row=1, column=1, value=labels(SHEET_TITLES["instructions"])).font = Font(
         bold=True, size=14
     )
