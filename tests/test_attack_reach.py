@@ -1,0 +1,117 @@
+"""Attacks on the personal pages and feeds, the messages, the workbook and the
+server, each kept as the test that failed before its fix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import Run, write
+
+VISIT = """\
+visit:
+  id: att
+  title: Study visit to Athens
+  start_date: 2026-03-10
+  end_date: 2026-03-11
+  timezone: Europe/Athens
+  country: GR
+  publishing:
+    base_url: https://example.org/study/
+venues:
+  - id: hall
+    name: City Hall
+    city: Athens
+groups:
+  - id: north
+    name: North group
+  - id: south
+    name: South group
+sessions:
+  - id: opening
+    title: Opening
+    date: 2026-03-10
+    start: 9:30
+    end: 10:30
+    venue: hall
+  - id: south-visit
+    title: Visit for the south
+    date: 2026-03-11
+    start: 11:00
+    end: 12:30
+    venue: hall
+    groups: [south]
+participants:
+  - id: mr1
+    name: Maria Rossi
+    country: IT
+    group: north
+    email: maria@example.org
+  - id: amr
+    name: Anna  MARIA ROSSI
+    country: IT
+    group: south
+    email: anna@example.org
+  - id: mr2
+    name: Maria Rossi
+    country: IT
+    group: south
+    email: maria2@example.org
+"""
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The visit above, built once (read it, copy it before changing it)."""
+    from typer.testing import CliRunner
+
+    from visitplan.cli import app
+
+    folder = tmp_path_factory.mktemp("names")
+    visit = write(folder, VISIT)
+    result = CliRunner().invoke(app, ["build", str(visit)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+def _token(folder: Path, participant: str) -> str:
+    state = json.loads((folder / ".visitplan-state.json").read_text(encoding="utf-8"))
+    tokens = state["tokens"]
+    assert isinstance(tokens, dict)
+    return str(tokens[participant])
+
+
+@pytest.mark.parametrize(
+    ("suffix", "planted"),
+    [
+        (".html", "Anna Maria Rossi"),
+        (".ics", "ANNA MARIA ROSSI"),
+        (".html", "Maria Rossi, Anna"),
+    ],
+)
+def test_a_longer_name_holding_the_owners_is_found_on_the_owners_page(
+    run: Run, built: Path, tmp_path: Path, suffix: str, planted: str
+) -> None:
+    """Maria Rossi's page may show her name; "Anna Maria Rossi" (another participant,
+    no consent) holds it and must still be found there, in any order."""
+    import shutil
+
+    folder = tmp_path / "copy"
+    shutil.copytree(built, folder)
+    page = folder / "build" / "public" / "p" / (_token(folder, "mr1") + suffix)
+    text = page.read_text(encoding="utf-8")
+    anchor = "Opening"
+    assert anchor in text
+    page.write_text(text.replace(anchor, f"{anchor} with {planted}", 1), encoding="utf-8")
+    result = run("audit", folder / "build", "--visit", folder / "visit.yaml")
+    assert result.exit_code == 1, result.output
+    assert "VP301" in result.output
+    assert f"public/p/{page.name}" in result.output
+
+
+def test_the_owners_own_name_is_not_a_finding_beside_longer_names(run: Run, built: Path) -> None:
+    """The same build passes: every owner's page shows their own name only."""
+    result = run("audit", built / "build", "--visit", built / "visit.yaml")
+    assert result.exit_code == 0, result.output
