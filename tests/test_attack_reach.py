@@ -115,3 +115,51 @@ def test_the_owners_own_name_is_not_a_finding_beside_longer_names(run: Run, buil
     """The same build passes: every owner's page shows their own name only."""
     result = run("audit", built / "build", "--visit", built / "visit.yaml")
     assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="module")
+def workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workbook as `init --format xlsx` writes it (copy it before changing it)."""
+    from typer.testing import CliRunner
+
+    from visitplan.cli import app
+
+    folder = tmp_path_factory.mktemp("workbook") / "visit"
+    result = CliRunner().invoke(app, ["init", str(folder), "--format", "xlsx"])
+    assert result.exit_code == 0, result.output
+    return folder / "visit.xlsx"
+
+
+@pytest.mark.parametrize(
+    ("sheet", "cell", "field", "shown"),
+    [
+        # The hidden field row of a list sheet: column C (kind) renamed 'title'.
+        ("Sessions", (1, 3), "title", "Sessions!C1"),
+        # The hidden field column of a key sheet: the project's row renamed 'title'.
+        ("Visit", (5, 1), "title", "Visit!A5"),
+    ],
+)
+def test_a_field_named_twice_in_a_workbook_is_refused_at_its_cell(
+    run: Run,
+    workbook: Path,
+    tmp_path: Path,
+    sheet: str,
+    cell: tuple[int, int],
+    field: str,
+    shown: str,
+) -> None:
+    """Two columns (or rows) for one field would keep one value and drop the other
+    without a word: the second is an error at its cell, exit 2."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(workbook)
+    book[sheet].cell(*cell, field)
+    target = tmp_path / "visit.xlsx"
+    book.save(target)
+    for command in ("check", "build"):
+        result = run(command, target)
+        assert result.exit_code == 2, result.output
+        assert f"{target.name}!{shown}: error VP009" in result.output
+        assert f"'{field}'" in result.output
+        assert "Traceback" not in result.output
+    assert not (tmp_path / "build").exists()
