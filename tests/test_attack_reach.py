@@ -163,3 +163,40 @@ def test_a_field_named_twice_in_a_workbook_is_refused_at_its_cell(
         assert f"'{field}'" in result.output
         assert "Traceback" not in result.output
     assert not (tmp_path / "build").exists()
+
+
+@pytest.mark.parametrize("kind", ["yaml", "xlsx"])
+def test_a_backup_visitplan_did_not_keep_is_never_replaced(
+    run: Run, workbook: Path, tmp_path: Path, kind: str
+) -> None:
+    """The user's own visit.yaml.bak (or .xlsx.bak) stays as it was; the previous
+    version goes beside it, and the next import replaces only that one."""
+    import shutil
+
+    if kind == "yaml":
+        visit = write(tmp_path, VISIT)
+    else:
+        visit = tmp_path / "visit.xlsx"
+        shutil.copy(workbook, visit)
+    mine = visit.with_name(visit.name + ".bak")
+    mine.write_bytes(b"my own copy, from last week")
+    sheets = []
+    for number, (name, email) in enumerate(
+        [("Ελένη Παπαδοπούλου", "eleni@example.org"), ("أميرة حداد", "amira@example.org")]
+    ):
+        sheet = tmp_path / f"registrations-{number}.csv"
+        sheet.write_text(f"Name,Email,Country\n{name},{email},GR\n", encoding="utf-8")
+        sheets.append(sheet)
+    before = visit.read_bytes()
+    result = run("participants", "import", sheets[0], "--visit", visit)
+    assert result.exit_code == 0, result.output
+    assert mine.read_bytes() == b"my own copy, from last week"
+    kept = visit.with_name(f"{visit.name}.2.bak")
+    assert kept.read_bytes() == before
+    assert kept.name in result.output
+    middle = visit.read_bytes()
+    result = run("participants", "import", sheets[1], "--visit", visit)
+    assert result.exit_code == 0, result.output
+    assert mine.read_bytes() == b"my own copy, from last week"
+    assert kept.read_bytes() == middle
+    assert sorted(p.name for p in tmp_path.glob("visit.*.bak")) == sorted([mine.name, kept.name])
