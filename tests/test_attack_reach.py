@@ -200,3 +200,47 @@ def test_a_backup_visitplan_did_not_keep_is_never_replaced(
     assert mine.read_bytes() == b"my own copy, from last week"
     assert kept.read_bytes() == middle
     assert sorted(p.name for p in tmp_path.glob("visit.*.bak")) == sorted([mine.name, kept.name])
+
+
+def test_a_number_too_large_for_a_date_gives_a_located_message_and_no_warning(
+    workbook: Path, tmp_path: Path
+) -> None:
+    """A date or time cell holding 1e300 (a slip of the keyboard) is answered at its
+    cell; openpyxl's warning, with its own file path, never reaches the terminal, in
+    the visit workbook or in a registration sheet."""
+    import subprocess
+    import sys
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(workbook)
+    book["Sessions"].cell(3, 5, 1e300)
+    visit = tmp_path / "visit.xlsx"
+    book.save(visit)
+    sheet = openpyxl.Workbook()
+    rows = sheet.active
+    assert rows is not None
+    rows.append(["Name", "Email", "Country", "Arrival"])
+    rows.append(["Ana Silva", "ana@example.org", "PT", 1e300])
+    rows["D2"].number_format = "yyyy-mm-dd"
+    registrations = tmp_path / "registrations.xlsx"
+    sheet.save(registrations)
+    env = {"PYTHONWARNINGS": "default", "PATH": "/usr/bin:/bin"}
+    for args, located in (
+        (["check", str(visit)], "visit.xlsx!Sessions!E3: error"),
+        (
+            ["participants", "import", str(registrations), "--visit", str(workbook), "--dry-run"],
+            "registrations.xlsx!2:D",
+        ),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "visitplan", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+        output = done.stdout + done.stderr
+        assert located in output, output
+        assert "Warning" not in output and "site-packages" not in output, output
+        assert "Traceback" not in output

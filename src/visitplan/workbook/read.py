@@ -607,9 +607,15 @@ def _openpyxl_grids(path: FilePath) -> list[Grid]:
     from openpyxl import load_workbook
 
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # openpyxl warns of features it does not read
-        values = load_workbook(path, read_only=True, data_only=True)
-        formulas = load_workbook(path, read_only=True, data_only=False)
+        # openpyxl warns of features it does not read, and (while the rows are read)
+        # of dates out of its range, which it gives as #VALUE!: never to the terminal.
+        warnings.simplefilter("ignore")
+        return _grids_of(load_workbook, path)
+
+
+def _grids_of(load_workbook: Any, path: FilePath) -> list[Grid]:
+    values = load_workbook(path, read_only=True, data_only=True)
+    formulas = load_workbook(path, read_only=True, data_only=False)
     grids = []
     try:
         for sheet in values.worksheets:
