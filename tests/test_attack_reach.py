@@ -244,3 +244,24 @@ def test_a_number_too_large_for_a_date_gives_a_located_message_and_no_warning(
         assert located in output, output
         assert "Warning" not in output and "site-packages" not in output, output
         assert "Traceback" not in output
+
+
+def test_messages_never_go_into_a_build_folder_through_a_link(
+    run: Run, built: Path, tmp_path: Path
+) -> None:
+    """-o naming a link to build/public/p/ would put every participant's name, email
+    and personal links into the folder that goes online: refused, nothing written."""
+    import shutil
+
+    folder = tmp_path / "copy"
+    shutil.copytree(built, folder)
+    personal = folder / "build" / "public" / "p"
+    before = sorted(p.name for p in personal.iterdir())
+    link = folder / "outbox"
+    link.symlink_to(personal, target_is_directory=True)
+    result = run("participants", "message", folder / "visit.yaml", "-o", link)
+    assert result.exit_code == 2, result.output
+    assert "error VP010" in result.output
+    assert str(folder / "build") in result.output
+    assert sorted(p.name for p in personal.iterdir()) == before
+    assert run("audit", folder / "build", "--visit", folder / "visit.yaml").exit_code == 0

@@ -578,10 +578,11 @@ def write_message_files(prepared: Prepared, folder: Path, *, dry_run: bool = Fal
 
 def _refuse_build_folder(folder: Path) -> None:
     """Never inside a build folder: public/ goes online, and a build replaces the whole
-    folder."""
+    folder. Links are followed: a link to public/p/ is inside it too."""
     from visitplan.layout import MANIFEST
 
-    for place in (folder, *folder.parents):
+    given, real = folder.absolute(), folder.resolve()
+    for place in dict.fromkeys((given, *given.parents, real, *real.parents)):
         manifest = place / MANIFEST
         try:
             is_build = manifest.is_file() and '"generator": "visitplan"' in manifest.read_text(
