@@ -265,3 +265,27 @@ def test_messages_never_go_into_a_build_folder_through_a_link(
     assert str(folder / "build") in result.output
     assert sorted(p.name for p in personal.iterdir()) == before
     assert run("audit", folder / "build", "--visit", folder / "visit.yaml").exit_code == 0
+
+
+@pytest.mark.parametrize("through_link", [False, True])
+def test_the_list_of_links_never_goes_into_a_build_folder(
+    run: Run, built: Path, tmp_path: Path, through_link: bool
+) -> None:
+    """`participants links -o build/public/links.csv` would publish every participant's
+    name, email and personal links (and `serve` would hand them out at once)."""
+    import shutil
+
+    folder = tmp_path / "copy"
+    shutil.copytree(built, folder)
+    public = folder / "build" / "public"
+    target = public / "links.csv"
+    if through_link:
+        (folder / "outbox").symlink_to(public, target_is_directory=True)
+        target = folder / "outbox" / "links.csv"
+    result = run("participants", "links", "--visit", folder / "visit.yaml", "-o", target)
+    assert result.exit_code == 2, result.output
+    assert "error VP010" in result.output
+    assert not (public / "links.csv").exists()
+    result = run("participants", "links", "--visit", folder / "visit.yaml", "-o", folder / "l.csv")
+    assert result.exit_code == 0, result.output
+    assert "maria2@example.org" in (folder / "l.csv").read_text(encoding="utf-8-sig")
