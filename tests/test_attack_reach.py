@@ -289,3 +289,23 @@ def test_the_list_of_links_never_goes_into_a_build_folder(
     result = run("participants", "links", "--visit", folder / "visit.yaml", "-o", folder / "l.csv")
     assert result.exit_code == 0, result.output
     assert "maria2@example.org" in (folder / "l.csv").read_text(encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize(
+    "link", ["https://x.example/?who=Maria%20Rossi", "https://x.example/?who=Rossi%2C+Maria"]
+)
+def test_a_name_written_into_a_link_is_found(
+    run: Run, built: Path, tmp_path: Path, link: str
+) -> None:
+    """A link on the public page that carries a name %-escaped (as a form or a map
+    service writes it) is read as a reader's browser decodes it."""
+    import shutil
+
+    folder = tmp_path / "copy"
+    shutil.copytree(built, folder)
+    page = folder / "build" / "public" / "index.html"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("<body", f'<a href="{link}">x</a><body', 1), encoding="utf-8")
+    result = run("audit", folder / "build", "--visit", folder / "visit.yaml")
+    assert result.exit_code == 1, result.output
+    assert "public/index.html: error VP301" in result.output

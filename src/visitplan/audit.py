@@ -33,7 +33,7 @@ from html.parser import HTMLParser
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote, unquote_plus
 
 from visitplan.findings import Finding
 from visitplan.layout import public_folder
@@ -554,7 +554,28 @@ def readable_units(
     pieces: dict[str, tuple[str, ...] | None] | None = None,
 ) -> list[str] | None:
     """The pieces of text a reader of ``path`` sees: property values, page text,
-    comments and attributes, JSON strings; None when it cannot be read as text."""
+    comments and attributes, JSON strings; None when it cannot be read as text. A
+    piece holding %-escapes (a link's ``?who=Maria%20Rossi``) is read decoded too."""
+    units = _units_of(path, decoded, pieces)
+    if units is None:
+        return None
+    return units + [
+        plain
+        for unit in units
+        if "%" in unit and _PERCENT_ESCAPE.search(unit)
+        for plain in dict.fromkeys((unquote(unit), unquote_plus(unit)))
+        if plain != unit
+    ]
+
+
+_PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
+def _units_of(
+    path: Path,
+    decoded: dict[str, str | None] | None,
+    pieces: dict[str, tuple[str, ...] | None] | None,
+) -> list[str] | None:
     suffix = path.suffix.lower()
     if suffix in BINARY_SUFFIXES:
         return None
