@@ -33,7 +33,7 @@ from html.parser import HTMLParser
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote, unquote_plus
 
 from visitplan.findings import Finding
 from visitplan.layout import public_folder
@@ -48,6 +48,7 @@ MIN_NEED_LENGTH = 15
 MIN_NAME_LETTERS = 4  # shorter names ("Ana") are ordinary words too
 MIN_ID_LETTERS = 5
 MIN_PHONE_DIGITS = 6
+CONTEXT = 300  # characters either side of an owner's name read for a longer name
 # A phone's national number may be written after a trunk prefix (0, 06, 8), the
 # country code, or 00 and the country code: up to this many digits before it.
 MAX_PHONE_PREFIX = 5
@@ -147,19 +148,66 @@ def audit_public(
     return find_leaks(_texts_of(paths, public.parent, owners_of(visit, tokens or {})), visit)
 
 
-def owners_of(visit: Visit, tokens: Mapping[str, str]) -> dict[str, str]:
-    """Personal token -> the name its owner's page and feed may show."""
-    names = {p.id: p.name for p in visit.participants}
-    return {token: names[pid] for pid, token in tokens.items() if pid in names}
+@dataclass(frozen=True)
+class Owner:
+    """Whose a personal page is: the name it may show, and the words of every other
+    name that holds it (in any order), which removing it would break up."""
+
+    name: str
+    longer: tuple[tuple[str, ...], ...] = ()
 
 
-def _without_owner(units: list[str], name: str) -> list[str]:
+def owners_of(visit: Visit, tokens: Mapping[str, str]) -> dict[str, Owner]:
+    """Personal token -> the owner whose name its page and feed may show."""
+    people = {p.id: p.name for p in visit.participants}
+    # Each other name under each of its words, so a large visit stays linear.
+    others: dict[str, list[list[str]]] = defaultdict(list)
+    for words in {tuple(comparable_words(s.value)) for _, s in personal_data(visit).words.values()}:
+        for word in set(words):
+            others[word].append(list(words))
+    owners: dict[str, Owner] = {}
+    for pid, token in tokens.items():
+        if pid not in people:
+            continue
+        own = comparable_words(people[pid])
+        longer = {
+            tuple(order)
+            for words in (others.get(own[0], []) if own else [])
+            if len(words) > len(own)
+            for order in (words[k:] + words[:k] for k in range(len(words)))
+            if _holds(order, own)
+        }
+        owners[token] = Owner(people[pid], tuple(sorted(longer)))
+    return owners
+
+
+def _holds(words: list[str], part: list[str]) -> bool:
+    return any(words[i : i + len(part)] == part for i in range(len(words) - len(part) + 1))
+
+
+def _without_owner(units: list[str], owner: Owner) -> list[str]:
     """A personal file's text without its owner's name, as written or as a link
-    carries it, whole words only (so a longer name holding it is still seen)."""
+    carries it, whole words only; where the name is part of a longer one (another
+    participant's "Anna Maria Rossi" on Maria Rossi's page) it stays, to be found."""
+    name = owner.name
     pattern = _name_pattern(name)
     shortest = min(len(name), len(quote(name, safe="")))
+    own = len(comparable_words(name))
+
+    def kept(match: re.Match[str]) -> str:
+        text = match.string
+        before = comparable_words(text[max(0, match.start() - CONTEXT) : match.start()])
+        after = comparable_words(text[match.end() : match.end() + CONTEXT])
+        for words in owner.longer:
+            for start in range(len(words) - own + 1):
+                head, tail = list(words[:start]), list(words[start + own :])
+                if (not head or before[-len(head) :] == head) and after[: len(tail)] == tail:
+                    return match.group(0)
+        return " "
+
+    replace: Any = kept if owner.longer else " "
     # Most pieces of a page are white space between tags: too short to hold a name.
-    return [pattern.sub(" ", u) if len(u) >= shortest else u for u in dict.fromkeys(units)]
+    return [pattern.sub(replace, u) if len(u) >= shortest else u for u in dict.fromkeys(units)]
 
 
 @lru_cache(maxsize=1024)  # a participant's page and feed are read one after the other
@@ -170,10 +218,12 @@ def _name_pattern(name: str) -> re.Pattern[str]:
     )
 
 
-def collect_texts(paths: list[Path], root: Path, owners: Mapping[str, str] | None = None) -> Texts:
+def collect_texts(
+    paths: list[Path], root: Path, owners: Mapping[str, Owner] | None = None
+) -> Texts:
     """The distinct pieces of text in ``paths``, each with where it was first seen; a
     file that cannot be read as text is kept as an ``UNREADABLE`` entry of its own.
-    ``owners`` (token -> name) names whose name each personal file may show."""
+    ``owners`` (token -> owner) says whose name each personal file may show."""
     decoded: dict[str, str | None] = {}
     pieces: dict[str, tuple[str, ...] | None] = {}
     where: Texts = {}
@@ -477,7 +527,7 @@ def _leak(secret: Secret, where: tuple[str, int], text: str) -> Finding:
     return finding
 
 
-def _texts_of(paths: list[Path], root: Path, owners: Mapping[str, str]) -> Texts:
+def _texts_of(paths: list[Path], root: Path, owners: Mapping[str, Owner]) -> Texts:
     """Many files (thousands of personal feeds) are read by two forked processes on
     Linux, each half of them."""
     workers = min(2, os.cpu_count() or 1)
@@ -504,7 +554,28 @@ def readable_units(
     pieces: dict[str, tuple[str, ...] | None] | None = None,
 ) -> list[str] | None:
     """The pieces of text a reader of ``path`` sees: property values, page text,
-    comments and attributes, JSON strings; None when it cannot be read as text."""
+    comments and attributes, JSON strings; None when it cannot be read as text. A
+    piece holding %-escapes (a link's ``?who=Maria%20Rossi``) is read decoded too."""
+    units = _units_of(path, decoded, pieces)
+    if units is None:
+        return None
+    return units + [
+        plain
+        for unit in units
+        if "%" in unit and _PERCENT_ESCAPE.search(unit)
+        for plain in dict.fromkeys((unquote(unit), unquote_plus(unit)))
+        if plain != unit
+    ]
+
+
+_PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
+def _units_of(
+    path: Path,
+    decoded: dict[str, str | None] | None,
+    pieces: dict[str, tuple[str, ...] | None] | None,
+) -> list[str] | None:
     suffix = path.suffix.lower()
     if suffix in BINARY_SUFFIXES:
         return None

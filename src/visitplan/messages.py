@@ -544,7 +544,7 @@ def write_message_files(prepared: Prepared, folder: Path, *, dry_run: bool = Fal
     step. A file there that visitplan did not write, or that was changed since, is never
     replaced: the run is refused before anything is written."""
     folder = folder.absolute()
-    _refuse_build_folder(folder)
+    refuse_build_folder(folder)
     manifest_file = folder / FOLDER_MANIFEST
     ours = _read_folder_manifest(manifest_file)
     wanted = {file_name(c): c for c in prepared.messages}
@@ -598,12 +598,13 @@ def write_message_files(prepared: Prepared, folder: Path, *, dry_run: bool = Fal
     return FilesWritten(folder, written, stale)
 
 
-def _refuse_build_folder(folder: Path) -> None:
+def refuse_build_folder(folder: Path, what: str = "messages hold") -> None:
     """Never inside a build folder: public/ goes online, and a build replaces the whole
-    folder."""
+    folder. Links are followed: a link to public/p/ is inside it too."""
     from visitplan.layout import MANIFEST
 
-    for place in (folder, *folder.parents):
+    given, real = folder.absolute(), folder.resolve()
+    for place in dict.fromkeys((given, *given.parents, real, *real.parents)):
         manifest = place / MANIFEST
         try:
             is_build = manifest.is_file() and '"generator": "visitplan"' in manifest.read_text(
@@ -614,10 +615,13 @@ def _refuse_build_folder(folder: Path) -> None:
         if is_build:
             raise InputError.of(
                 "VP010",
-                f"{folder} is inside the build folder {place}: messages hold personal "
-                "links, and a build replaces that folder",
+                f"{folder} is inside the build folder {place}: {what} personal links, "
+                "and a build replaces that folder",
                 "choose a folder of its own with -o, e.g. the default, messages/ beside "
-                "the visit file",
+                "the visit file"
+                if what == "messages hold"
+                else "choose a place outside the build folder with -o, e.g. -o links.csv "
+                "beside the visit file",
                 folder,
             )
 

@@ -111,6 +111,9 @@ def write_links(rows: list[ParticipantLinks], output: str, target: Path) -> None
             "give a file name, e.g. -o links.csv",
             target,
         )
+    from visitplan.messages import refuse_build_folder
+
+    refuse_build_folder(target.parent, "the list holds")
     try:
         replace_file(target, text.encode(encoding), mode=0o600)
     except OSError as error:

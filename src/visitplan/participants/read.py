@@ -165,6 +165,7 @@ def _xlsx_rows(
     """The rows that hold values, parsed straight from the sheet's XML: openpyxl's own
     row iterator pads every row to the declared dimension, which a hostile file sets
     to 16,384 columns by 1,048,576 rows."""
+    import warnings
     import zipfile
     from xml.etree.ElementTree import ParseError
 
@@ -181,7 +182,16 @@ def _xlsx_rows(
                 timedelta_formats=workbook._timedelta_formats,
             )
             cut_columns = 0
-            for number, parsed in parser.parse():
+            rows = parser.parse()
+            while True:
+                with warnings.catch_warnings():
+                    # A date out of range is read as #VALUE!, which its cell's message
+                    # names; openpyxl's warning of it is not for the terminal.
+                    warnings.simplefilter("ignore")
+                    step = next(rows, None)
+                if step is None:
+                    break
+                number, parsed = step
                 present = [c for c in parsed if c["value"] is not None]
                 if not present:
                     continue

@@ -13,6 +13,7 @@ by hand; while the sheet still says the same as last time, the correction is kep
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -113,7 +114,7 @@ def merge_into_visit_file(visit_file: Path, result: ImportResult, dry_run: bool)
         backup = write_atomically(visit_file, merged.text)
     except OSError as error:
         return replace(outcome, write_error=str(error.strerror or error))
-    write_imported(visit_file, merged.imported)
+    write_imported(visit_file, merged.imported, backup)
     return replace(outcome, backup=backup)
 
 
@@ -310,11 +311,16 @@ def read_imported(visit_file: Path) -> Remembered:
     return {str(k): v for k, v in people.items() if isinstance(v, dict)}
 
 
-def write_imported(visit_file: Path, imported: Remembered) -> None:
-    """Remember what was imported; private (0600), written whole or not at all."""
+def write_imported(visit_file: Path, imported: Remembered, backup: Path | None = None) -> None:
+    """Remember what was imported, and the backup visitplan kept (``backup``, else the
+    one remembered before); private (0600), written whole or not at all."""
     path = imported_path(visit_file)
     temp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    text = json.dumps({"format": 1, "participants": imported}, ensure_ascii=False, indent=1)
+    data: dict[str, Any] = {"format": 1, "participants": imported}
+    kept = _backup_record(backup) if backup is not None else _recorded_backup(visit_file)
+    if kept is not None:
+        data["backup"] = {"name": kept[0], "sha256": kept[1]}
+    text = json.dumps(data, ensure_ascii=False, indent=1)
     try:
         descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
@@ -334,13 +340,50 @@ def comparable(value: object) -> object:
     return str(value)
 
 
+def _backup_record(backup: Path) -> tuple[str, str] | None:
+    try:
+        return backup.name, hashlib.sha256(backup.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _recorded_backup(visit_file: Path) -> tuple[str, str] | None:
+    """The name and checksum of the backup the last import kept, if remembered."""
+    try:
+        data = json.loads(imported_path(visit_file).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    kept = data.get("backup") if isinstance(data, dict) else None
+    if not isinstance(kept, dict):
+        return None
+    name, digest = kept.get("name"), kept.get("sha256")
+    return (name, digest) if isinstance(name, str) and isinstance(digest, str) else None
+
+
+def backup_path(visit_file: Path) -> Path:
+    """Where the previous version of ``visit_file`` is kept: ``visit.yaml.bak``, unless
+    a file is there that this visit's last import did not keep (the user's own copy,
+    say), which is never replaced: then the first free ``visit.yaml.N.bak``."""
+    target = real_path(visit_file)
+    recorded = _recorded_backup(visit_file)
+    for number in range(1, 1000):
+        name = f"{target.name}.bak" if number == 1 else f"{target.name}.{number}.bak"
+        candidate = target.with_name(name)
+        if not candidate.exists() and not candidate.is_symlink():
+            return candidate
+        ours = recorded is not None and recorded[0] == name and candidate.is_file()
+        if ours and _backup_record(candidate) == recorded:
+            return candidate
+    raise OSError("no free name for a backup beside it (999 backups are there)")
+
+
 def write_atomically(path: Path, text: str) -> Path:
     """Replace ``path`` with ``text``: complete or not at all, the old one kept as .bak.
 
     A link is written through to the file it points to. The file and its backup keep
     the file's permissions and its line endings (a Windows file stays CRLF)."""
     target = real_path(path)
-    backup = target.with_name(target.name + ".bak")
+    backup = backup_path(path)
     try:
         before = target.read_bytes()
         mode: int | None = stat.S_IMODE(target.stat().st_mode)

@@ -108,15 +108,16 @@ def merge_into_workbook(visit_file: Path, result: ImportResult, dry_run: bool) -
     if dry_run:
         return replace(outcome, diff=[f"{line}\n" for line in changes.described])
     from visitplan.atomic import real_path, replace_file
+    from visitplan.participants.visit_file import backup_path
 
     target = real_path(visit_file)
-    backup = target.with_name(target.name + ".bak")
     try:
+        backup = backup_path(visit_file)
         replace_file(backup, original)
         replace_file(target, merged)
     except OSError as error:
         return replace(outcome, write_error=str(error.strerror or error))
-    write_imported(visit_file, imported)
+    write_imported(visit_file, imported, backup)
     return replace(outcome, backup=backup)
 
 

@@ -230,9 +230,13 @@ class _Reader:
         columns = {c.field: c for c in sheet.columns}
         header = grid.rows[0] if grid.rows else []
         placed: list[tuple[int, Column | None]] = []
+        first: dict[str, int] = {}
         for number, name in enumerate(header[:MAX_COLUMNS], start=1):
             text = str(name).strip() if name is not None else ""
-            if text in columns:
+            if text in first:
+                self._twice(grid, FIELD_ROW, number, text, "column", first[text])
+            elif text in columns:
+                first[text] = number
                 placed.append((number, columns[text]))
             elif text == COMMENT:
                 continue
@@ -289,6 +293,7 @@ class _Reader:
         values: dict[str, Any] = {}
         prefix: Path = (sheet.section,)
         self.source.cells[prefix] = (grid.title, FIELD_ROW + 1, 3)
+        first_row: dict[str, int] = {}
         for row in range(FIELD_ROW + 2, len(grid.rows) + 1):
             key = grid.value(row, 1)
             raw = grid.value(row, 3)
@@ -308,6 +313,11 @@ class _Reader:
                 continue
             name = str(key).strip()
             column = columns.get(name)
+            if name in first_row:
+                self._twice(grid, row, 1, name, "row", first_row[name])
+                continue
+            if column is not None:
+                first_row[name] = row
             if column is None:
                 from difflib import get_close_matches
 
@@ -356,6 +366,29 @@ class _Reader:
                 problem.hint,
                 Location(self.source.file, row, column, sheet=grid.title),
             )
+        )
+
+    def _twice(self, grid: Grid, row: int, column: int, name: str, what: str, first: int) -> None:
+        """A field named a second time: one of the two would be lost without a word."""
+        from openpyxl.utils import get_column_letter
+
+        earlier = get_column_letter(first) if what == "column" else str(first)
+        self._problem(
+            grid,
+            row,
+            column,
+            _CellProblem(
+                "VP009",
+                f"the field '{name}' is named a second time (first in {what} {earlier}), "
+                "so the values of one of the two would be lost",
+                (
+                    "write this column's own field name in its hidden first row, or move "
+                    f"its values into column {earlier} and delete this column"
+                )
+                if what == "column"
+                else f"keep one of the two: move the value you mean into row {earlier} and "
+                "delete this row",
+            ),
         )
 
     def _unknown_column(self, grid: Grid, column: int, row: int, sheet: Sheet) -> None:
@@ -574,9 +607,15 @@ def _openpyxl_grids(path: FilePath) -> list[Grid]:
     from openpyxl import load_workbook
 
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # openpyxl warns of features it does not read
-        values = load_workbook(path, read_only=True, data_only=True)
-        formulas = load_workbook(path, read_only=True, data_only=False)
+        # openpyxl warns of features it does not read, and (while the rows are read)
+        # of dates out of its range, which it gives as #VALUE!: never to the terminal.
+        warnings.simplefilter("ignore")
+        return _grids_of(load_workbook, path)
+
+
+def _grids_of(load_workbook: Any, path: FilePath) -> list[Grid]:
+    values = load_workbook(path, read_only=True, data_only=True)
+    formulas = load_workbook(path, read_only=True, data_only=False)
     grids = []
     try:
         for sheet in values.worksheets:
