@@ -165,6 +165,7 @@ def test_a_field_named_twice_in_a_workbook_is_refused_at_its_cell(
     assert not (tmp_path / "build").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["yaml", "xlsx"])
 def test_a_backup_visitplan_did_not_keep_is_never_replaced(
     run: Run, workbook: Path, tmp_path: Path, kind: str
@@ -202,6 +203,7 @@ def test_a_backup_visitplan_did_not_keep_is_never_replaced(
     assert sorted(p.name for p in tmp_path.glob("visit.*.bak")) == sorted([mine.name, kept.name])
 
 
+@pytest.mark.slow
 def test_a_number_too_large_for_a_date_gives_a_located_message_and_no_warning(
     workbook: Path, tmp_path: Path
 ) -> None:
@@ -267,6 +269,7 @@ def test_messages_never_go_into_a_build_folder_through_a_link(
     assert run("audit", folder / "build", "--visit", folder / "visit.yaml").exit_code == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("through_link", [False, True])
 def test_the_list_of_links_never_goes_into_a_build_folder(
     run: Run, built: Path, tmp_path: Path, through_link: bool

@@ -56,6 +56,7 @@ def _plain(message: EmailMessage) -> str:
     return content
 
 
+@pytest.mark.slow
 def test_greek_subject_keeps_the_spaces_between_its_words(
     greek_messages: dict[str, list[EmailMessage]],
 ) -> None:
