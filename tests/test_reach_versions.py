@@ -275,6 +275,7 @@ def test_a_state_file_of_the_previous_release_is_read(tmp_path: Path, run: Run) 
     [
         (lambda raw: raw["history"][1].update(number="two"), "history → #2 → number"),
         (lambda raw: raw["history"][1]["changes"][0].update(kind="moved away"), "kind"),
+        (lambda raw: raw["history"][1]["changes"][0].update(kind=[]), "kind"),
         (
             lambda raw: raw["history"][1]["changes"][0].update(new_start="tomorrow"),
             "history → #2 → changes → #1 → new_start",

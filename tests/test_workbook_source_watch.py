@@ -26,6 +26,10 @@ MILAN = ROOT / "examples" / "milan-exchange-2026" / "visit.yaml"
 TIMEOUT = 30
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Running:
     """A visitplan command running in the background, its output read line by line."""
 
@@ -38,6 +42,9 @@ class Running:
             stderr=subprocess.STDOUT,
             text=True,
             env=env,
+            # As from a terminal: Ctrl+C reaches it even when these tests themselves run
+            # in the background, where the shell ignores SIGINT for every child.
+            preexec_fn=_ctrl_c_as_in_a_terminal,
         )
         self.lines: queue.Queue[tuple[float, str]] = queue.Queue()
         self.seen: list[str] = []

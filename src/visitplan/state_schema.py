@@ -275,7 +275,8 @@ def _change(check: _Checker, where: Where, value: Any) -> None:
     if change is None:
         return
     check.keys(where, change, CHANGE_KEYS, {"kind", "session", "title", "tzid"})
-    if "kind" in change and change["kind"] not in CHANGE_KINDS:
+    kind = change.get("kind")
+    if "kind" in change and (not isinstance(kind, str) or kind not in CHANGE_KINDS):
         check.bad(
             (*where, "kind"),
             f"{_short(json.dumps(change['kind']))} is not one of {', '.join(sorted(CHANGE_KINDS))}",
