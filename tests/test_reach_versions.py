@@ -310,3 +310,24 @@ def test_a_damaged_new_part_of_the_state_is_located(
     assert "Traceback" not in result.output
     line = int(result.output.split(f"{state_file.name}:")[1].split(":")[0])
     assert 1 < line <= text.count("\n") + 1
+
+
+@pytest.mark.slow
+def test_a_state_that_says_it_was_never_built_starts_its_history_again(
+    tmp_path: Path, run: Run
+) -> None:
+    """A state file whose built_at was cleared, but with two versions kept, is built
+    again from version 1, and what the build writes reads back."""
+    visit_file = write(tmp_path, GROUPED)
+    build(run, visit_file)
+    edit(visit_file, 'start: "14:00"\n    end: "15:00"', 'start: "15:00"\n    end: "16:00"')
+    build(run, visit_file)
+    path = state_path(visit_file)
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    assert [v["number"] for v in raw["history"]] == [1, 2]
+    raw["built_at"] = None
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    build(run, visit_file)
+    again = json.loads(path.read_text(encoding="utf-8"))
+    assert [v["number"] for v in again["history"]] == [1]
+    build(run, visit_file)  # and the next build reads it

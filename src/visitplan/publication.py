@@ -549,9 +549,9 @@ def _history(before: Record, version: ProgrammeVersion) -> tuple[ProgrammeVersio
     """Every version so far, ``version`` last (a state written before the history was
     kept starts it with its latest version)."""
     history = before.history or ((before.version,) if before.version.number else ())
-    if history and history[-1].number == version.number:
-        return (*history[:-1], version)
-    return (*history, version)
+    # Only earlier versions: a state file that says it was never built starts again at
+    # version 1, and must not keep a version 2 before it (it could not be read back).
+    return (*(v for v in history if v.number < version.number), version)
 
 
 def latest_changes(record: Record) -> tuple[ProgrammeVersion, tuple[Change, ...]]:
