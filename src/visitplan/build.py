@@ -35,6 +35,7 @@ from visitplan.audit import (
 )
 from visitplan.checks import run_checks
 from visitplan.exporters import BuildContext, Exporter, all_exporters
+from visitplan.feedback.store import read_feedback
 from visitplan.findings import CATALOGUE, Finding, InputError, Severity
 from visitplan.labels import Labels
 from visitplan.layout import MANIFEST
@@ -154,6 +155,7 @@ def _build_locked(
     leaks = withdrawn_leaks(cancelled, loaded.visit)
     if leaks:
         raise RefusedBuild(leaks, "privacy audit")
+    feedback = read_feedback(loaded.path, loaded.visit.details.id)
     temp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     checkpoint("started")
     try:
@@ -163,6 +165,7 @@ def _build_locked(
             now=now,
             publication=publication,
             labels=labels,
+            feedback=feedback,
         )
         outputs, texts = run_exporters(chosen, loaded.visit, context, progress)
         checkpoint("exported")

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
+from visitplan.feedback.store import Feedback
 from visitplan.i18n import N_
 from visitplan.labels import Labels
 from visitplan.model import Visit
@@ -30,6 +31,7 @@ class BuildContext:
     publication: Publication
     labels: Labels
     options: dict[str, Any] = field(default_factory=dict)
+    feedback: Feedback | None = None  # the answers to the feedback form, once imported
 
     def path(self, *parts: str) -> Path:
         for part in parts:  # ids and tokens are checked on input; this is the last guard
