@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from visitplan.build import BuildResult
+    from visitplan.feedback.importing import ImportOutcome as FeedbackOutcome
     from visitplan.findings import Finding
     from visitplan.load import Loaded
     from visitplan.participants.importing import ImportResult
@@ -1422,6 +1423,210 @@ def participants_links(
         _console(stderr=True).print(
             f"Wrote {len(found.rows)} participants' links to {out}. Each row is for "
             "that person only.",
+            markup=False,
+        )
+
+
+feedback_app = typer.Typer(
+    help="After the visit: the feedback form to print or copy into Google Forms or "
+    "Microsoft Forms, and the import of its answers, kept without names.",
+    no_args_is_help=True,
+)
+app.add_typer(feedback_app, name="feedback")
+
+
+@feedback_app.command("template")
+def feedback_template(
+    visit_file: VisitArg,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Where to write the form's workbook (.xlsx); the list of questions goes "
+            "beside it, with the same name ending in .txt (default: feedback-form.xlsx "
+            "and feedback-questions.txt beside the visit file).",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Replace the files even if visitplan did not write them."),
+    ] = False,
+) -> None:
+    """Write the feedback form, in the visit's language.
+
+    Two files: a workbook with the questions, ready to print, and a sheet "Responses"
+    (one row per respondent, ratings, loads and yes/no checked as they are typed); and a
+    plain-text list of the questions, each with its answer type and choices, to paste
+    into Google Forms or Microsoft Forms. Each question's title ends with its id in
+    square brackets, e.g. [useful.d1-cnaim]: keep it in the online form, and the import
+    finds every answer's question. Files visitplan wrote before are replaced; others
+    only with --force.
+
+    Example: visitplan feedback template my-visit/visit.yaml
+
+    Example: visitplan feedback template my-visit/visit.yaml -o my-visit/form.xlsx
+    """
+    from visitplan.feedback.form import default_paths, write_form
+    from visitplan.findings import InputError
+
+    loaded = _load(visit_file)
+    workbook, text = default_paths(visit_file)
+    if out is not None:
+        workbook, text = out, out.with_suffix(".txt")
+    try:
+        files = write_form(loaded.visit, workbook, text, force=force)
+    except InputError as error:
+        _fail_input(error.findings)
+    _console().print(
+        f"Wrote {files.workbook} and {files.questions} ({_count(files.count, 'question')}). "
+        f"Collect the answers, then: visitplan feedback import RESPONSES --visit {visit_file}",
+        markup=False,
+    )
+
+
+@feedback_app.command("import")
+def feedback_import(
+    responses: Annotated[
+        Path,
+        typer.Argument(
+            help="The answers: a Google Forms or Microsoft Forms export (.csv, .xlsx), or "
+            "the form's workbook filled in (.xlsx, .ods, .xls, .csv of any delimiter and "
+            "encoding).",
+            show_default=False,
+        ),
+    ],
+    visit_file: Annotated[
+        Path,
+        typer.Option(
+            "--visit",
+            "-v",
+            help="The visit file (visit.yaml or visit.xlsx); the answers are kept in "
+            "feedback.yaml beside it (beside visit-revised.yaml: "
+            "visit-revised.feedback.yaml).",
+        ),
+    ] = Path("visit.yaml"),
+    sheet: Annotated[
+        str | None,
+        typer.Option(
+            "--sheet",
+            help="The sheet to read (default: the first whose headings are the form's questions).",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show what would be imported; write nothing."),
+    ] = False,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            help="Write every row not imported as it stood and every answer left out, with "
+            "the reason and how to fix it, to this CSV file.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Import the answers to the feedback form, without names.
+
+    Each column is matched to a question by the id at the end of its heading
+    ([useful.d1-cnaim]), else by the question's text in the visit's language or in
+    English. Columns that say who answered (time stamp, email, name, response id) are
+    used only to find a second response of one person, and never kept. Every row is
+    accounted for: imported, duplicate (of which row), empty, or rejected; an answer
+    that cannot be read (a rating of 7) is left out with its sheet, row and column, and
+    the rest of the row is kept. Importing again replaces the answers of feedback.yaml.
+    Exit 0: every answer read; 1: some answers or rows were left out; 2: the file
+    cannot be read.
+
+    Example: visitplan feedback import responses.csv --visit my-visit/visit.yaml
+    """
+    from visitplan.feedback.importing import import_feedback
+    from visitplan.findings import InputError
+
+    loaded = _load(visit_file)
+    try:
+        outcome = import_feedback(
+            responses,
+            loaded.visit,
+            loaded.path,
+            sheet=sheet,
+            dry_run=dry_run,
+            report=report,
+        )
+    except InputError as error:
+        _fail_input(error.findings)
+    _print_feedback_summary(outcome, report)
+    if not outcome.result.complete:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _print_feedback_summary(outcome: FeedbackOutcome, report: Path | None) -> None:
+    console = _console(stderr=True)
+    result = outcome.result
+    style = "yellow" if _is_terminal(True) else None
+    for finding in result.warnings:
+        console.print(
+            f"{finding.code} {finding.message} — {finding.hint}", markup=False, style=style
+        )
+    for duplicate in result.duplicates:
+        console.print(f"VP505 {result.sheet}: {duplicate}", markup=False)
+    for number in result.rejected:
+        console.print(
+            f"VP506 {result.sheet}!{number}: none of the row's answers could be read; the "
+            "row was not imported",
+            markup=False,
+            style=style,
+        )
+    if result.empty:
+        rows = ", ".join(str(n) for n in result.empty[:20])
+        more = f" and {len(result.empty) - 20} more" if len(result.empty) > 20 else ""
+        console.print(
+            f"VP506 {result.sheet}: {_count(len(result.empty), 'row')} without answers "
+            f"(row {rows}{more})",
+            markup=False,
+        )
+    for note in result.notes:
+        console.print(f"note: {note}", markup=False)
+    if result.identifying:
+        console.print(
+            "left out, the answers are kept without names: "
+            + ", ".join(f"'{h}'" for h in result.identifying),
+            markup=False,
+        )
+    if result.unknown:
+        console.print(
+            "VP503 columns that are no question of the form, not imported: "
+            + ", ".join(f"'{h}'" for h in result.unknown)
+            + " (head a column with its question's title, ending in its id in brackets, "
+            "as `visitplan feedback template` writes it)",
+            markup=False,
+        )
+    console.out(
+        f"{result.sheet}: {_count(result.rows_read, 'row')} read: "
+        f"{len(result.responses)} imported, {len(result.duplicates)} duplicate, "
+        f"{len(result.empty)} empty, {len(result.rejected)} rejected; "
+        f"{_count(result.answers_refused, 'answer')} left out"
+    )
+    if report is not None:
+        console.print(f"Problems written to {report}", markup=False)
+    before = (
+        ""
+        if outcome.replaced is None
+        else f", replacing the {_count(outcome.replaced, 'response')} it held"
+    )
+    if outcome.written:
+        console.print(
+            f"Wrote {_count(len(result.responses), 'response')} to {outcome.target}{before}. "
+            "`visitplan build` now writes the evaluation.",
+            markup=False,
+        )
+    else:
+        console.print(
+            f"Dry run: {outcome.target} would hold {_count(len(result.responses), 'response')}"
+            f"{before}; nothing written.",
             markup=False,
         )
 

@@ -492,6 +492,79 @@ CATALOGUE: dict[str, CodeInfo] = _catalogue(
         "Follow the hint: --smtp HOST:PORT, --from with an address, both "
         "VISITPLAN_SMTP_USER and VISITPLAN_SMTP_PASSWORD or neither.",
     ),
+    # The feedback form and its answers (`visitplan feedback template` and `import`).
+    CodeInfo(
+        "VP501",
+        "feedback-no-headings",
+        E,
+        "No row near the top of the response sheet has the form's questions as headings.",
+        "Import the sheet a form exported, or head one column per question with its title "
+        "as `visitplan feedback template` writes it (ending in its id, e.g. [free-time]).",
+    ),
+    CodeInfo(
+        "VP502",
+        "feedback-question-missing",
+        W,
+        "A question of the form has no column in the response sheet: none of its answers "
+        "are imported.",
+        "Add the column, headed with the question's title and its id in brackets, or rename "
+        "the column that holds its answers so.",
+    ),
+    CodeInfo(
+        "VP503",
+        "feedback-unknown-column",
+        I,
+        "A column of the response sheet is no question of the form; it is not imported.",
+        "Rename it as the question it answers (its title with the id in brackets), or leave "
+        "it: its answers stay out.",
+    ),
+    CodeInfo(
+        "VP504",
+        "feedback-answer-unreadable",
+        W,
+        "An answer that is not one the question offers (a rating of 7, a load or yes/no "
+        "nobody offered); it is left out, the rest of the response is kept.",
+        "Correct the cell: a whole number from 1 to 5, one of the loads offered, yes or no.",
+    ),
+    CodeInfo(
+        "VP505",
+        "feedback-duplicate",
+        I,
+        "A response given twice: the same email, response id or time stamp as another row "
+        "(the later is kept), or the same answers (the first is kept).",
+        "Nothing to do; delete the row if you keep the sheet.",
+    ),
+    CodeInfo(
+        "VP506",
+        "feedback-empty-row",
+        I,
+        "A row without any answer, or whose every answer could not be read.",
+        "Nothing to do for an empty row; correct the answers of the other and import again.",
+    ),
+    CodeInfo(
+        "VP507",
+        "feedback-cleaned-text",
+        W,
+        "An answer held control characters (removed, the rest kept) or more text than a "
+        "cell may hold (left out).",
+        "Check the answer in the sheet.",
+    ),
+    CodeInfo(
+        "VP508",
+        "feedback-form-not-written",
+        E,
+        "The feedback form cannot be written: the file exists and visitplan did not write "
+        "it, the name does not end in .xlsx, or the folder cannot be written.",
+        "Choose another name with -o, or replace the file with --force.",
+    ),
+    CodeInfo(
+        "VP509",
+        "feedback-question-twice",
+        W,
+        "Two columns of the response sheet are headed with the same question; the second is "
+        "not read.",
+        "Keep one column per question.",
+    ),
     # The privacy audit of public/ (exit code 1; a build refuses to publish).
     CodeInfo(
         "VP301",
