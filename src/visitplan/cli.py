@@ -1623,6 +1623,8 @@ def _print_feedback_summary(outcome: FeedbackOutcome, report: Path | None) -> No
             "`visitplan build` now writes the evaluation.",
             markup=False,
         )
+    elif not result.responses:
+        console.print(f"No response to import: {outcome.target} was not changed.", markup=False)
     else:
         console.print(
             f"Dry run: {outcome.target} would hold {_count(len(result.responses), 'response')}"

@@ -238,7 +238,7 @@ def _form_sheet(sheet: Any, visit: Visit, asked: list[Question], labels: Labels)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=4)
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=4)
     sheet.row_dimensions[2].height = 32
-    widths = {"A": 5, "B": 58, "C": 34, "D": 16}
+    widths = {"A": 5, "B": 54, "C": 40, "D": 16}
     for letter, width in widths.items():
         sheet.column_dimensions[letter].width = width
     fill = PatternFill("solid", fgColor="DDE4EE")

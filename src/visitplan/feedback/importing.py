@@ -157,6 +157,7 @@ class ImportOutcome:
     target: Path  # feedback.yaml
     replaced: int | None  # responses the file held before (None: there was none)
     written: bool
+    dry_run: bool
 
 
 class _Matcher:
@@ -251,7 +252,9 @@ def import_feedback(
     report: Path | None = None,
 ) -> ImportOutcome:
     """Import ``path`` and write its responses to the feedback file beside
-    ``visit_file`` (replacing the answers it held), unless ``dry_run``."""
+    ``visit_file`` (replacing the answers it held), unless ``dry_run``. A sheet without
+    any response changes nothing: an export made before anyone answered does not wipe
+    the answers imported before."""
     from visitplan.feedback.store import write_feedback
 
     result, feedback = import_responses(path, visit, sheet=sheet)
@@ -259,7 +262,8 @@ def import_feedback(
         write_report(report, result)
     target = feedback_path(visit_file)
     replaced = _held(target)
-    if not dry_run:
+    written = not dry_run and bool(result.responses)
+    if written:
         try:
             write_feedback(visit_file, feedback, visit.details.title)
         except OSError as error:
@@ -269,7 +273,7 @@ def import_feedback(
                 "free disk space or make the folder writable, then import again",
                 target,
             ) from None
-    return ImportOutcome(result, target, replaced, not dry_run)
+    return ImportOutcome(result, target, replaced, written, dry_run)
 
 
 def _held(target: Path) -> int | None:
