@@ -82,9 +82,7 @@ FULL = {
 # -- the template ---------------------------------------------------------------------
 
 
-def test_template_workbook_lists_the_visits_questions_with_their_ids(
-    run: Run, shape: Path
-) -> None:
+def test_template_workbook_lists_the_visits_questions_with_their_ids(run: Run, shape: Path) -> None:
     result = run("feedback", "template", shape)
     assert result.exit_code == 0, result.output
     found, labels = asked(shape)
@@ -134,9 +132,7 @@ def test_template_responses_sheet_has_the_titles_and_checks_answers(run: Run, sh
             assert words == expected
 
 
-def test_template_text_lists_each_question_with_its_type_and_choices(
-    run: Run, shape: Path
-) -> None:
+def test_template_text_lists_each_question_with_its_type_and_choices(run: Run, shape: Path) -> None:
     run("feedback", "template", shape)
     found, labels = asked(shape)
     lines = (shape.parent / "feedback-questions.txt").read_text(encoding="utf-8").splitlines()
@@ -204,7 +200,9 @@ def test_template_of_the_revised_visit_has_its_own_files(run: Run, shape: Path) 
 
 def test_greek_template_asks_in_greek(run: Run, tmp_path: Path) -> None:
     folder = tmp_path / "el"
-    assert run("init", folder, "--example", "shape-porto-lousada", "--language", "el").exit_code == 0
+    assert (
+        run("init", folder, "--example", "shape-porto-lousada", "--language", "el").exit_code == 0
+    )
     visit_file = folder / "visit.yaml"
     assert run("feedback", "template", visit_file).exit_code == 0
     found, labels = asked(visit_file)
@@ -524,9 +522,7 @@ def test_a_damaged_workbook_is_a_located_error(run: Run, shape: Path) -> None:
 # -- the SHAPE example -------------------------------------------------------------------
 
 
-def test_the_examples_answers_are_a_fresh_import_of_its_responses(
-    run: Run, shape: Path
-) -> None:
+def test_the_examples_answers_are_a_fresh_import_of_its_responses(run: Run, shape: Path) -> None:
     result = run("feedback", "import", shape.parent / "feedback-responses.csv", "--visit", shape)
     assert result.exit_code == 0, result.output
     fresh = (shape.parent / "feedback.yaml").read_text(encoding="utf-8")
@@ -554,7 +550,7 @@ def test_the_examples_answers_say_what_the_projects_evaluation_found() -> None:
 
     def mean(key: str) -> float:
         given = [r[key] for r in responses if key in r]
-        return sum(given) / len(given)
+        return float(sum(given)) / len(given)
 
     assert mean("useful.d1-cnaim") > mean("useful.d3-partner-talks") + 1
     text = (SHAPE / "feedback.yaml").read_text(encoding="utf-8")
@@ -573,3 +569,48 @@ def load_script() -> Callable[[Path], Any]:
         return module
 
     return load
+
+
+def test_answers_of_a_visit_workbook_go_beside_it(run: Run, tmp_path: Path) -> None:
+    folder = tmp_path / "workbook"
+    shutil.copytree(EXAMPLES / "milan-exchange-2026-workbook", folder)
+    visit_file = folder / "visit.xlsx"
+    before = visit_file.read_bytes()
+    found, labels = asked(visit_file)
+    rows = [["Timestamp", titled(found[0], labels), titled(found[-1], labels)]]
+    rows.append(["2026/05/18 10:00:00 AM GMT+2", "5", "Thank you"])
+    sheet = write_csv(folder / "r.csv", rows)
+    result = run("feedback", "import", sheet, "--visit", visit_file)
+    assert result.exit_code == 0, result.output
+    assert answers_of(visit_file) == [{found[0].id: 5, found[-1].id: "Thank you"}]
+    assert visit_file.read_bytes() == before
+    assert run("feedback", "template", visit_file).exit_code == 0
+    assert (folder / "feedback-form.xlsx").is_file()
+
+
+def test_a_google_forms_grid_matches_its_rows(run: Run, shape: Path) -> None:
+    found, labels = asked(shape)
+    cnaim = next(q for q in found if q.id == "useful.d1-cnaim")
+    day = next(q for q in found if q.id == "load.2023-05-16")
+    assert cnaim.session is not None and day.day is not None
+    headings = [
+        f"How useful were these sessions? [{cnaim.session.title}]",
+        f"How was each day? [{labels.full_date(day.day)}]",
+        "Was there enough free time? [free-time]",
+    ]
+    sheet = write_csv(shape.parent / "r.csv", [headings, ["4", "Too heavy", "Yes"]])
+    result = run("feedback", "import", sheet, "--visit", shape)
+    assert result.exit_code == 0, result.output
+    assert answers_of(shape) == [
+        {"useful.d1-cnaim": 4, "load.2023-05-16": "heavy", "free-time": True}
+    ]
+
+
+def test_a_question_in_two_columns_reads_the_first(run: Run, shape: Path) -> None:
+    found, labels = asked(shape)
+    free = next(q for q in found if q.id == "free-time")
+    headings = [titled(free, labels), "keep", free.text(labels)]
+    sheet = write_csv(shape.parent / "r.csv", [headings, ["Yes", "x", "No"]])
+    result = run("feedback", "import", sheet, "--visit", shape)
+    assert "VP509 r.csv!C1" in result.stderr
+    assert answers_of(shape) == [{"free-time": True, "keep": "x"}]

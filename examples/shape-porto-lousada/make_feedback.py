@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from visitplan.feedback.form import choices, titled
-from visitplan.feedback.questions import QuestionKind, questions
+from visitplan.feedback.questions import Question, QuestionKind, questions
 from visitplan.labels import Labels
 from visitplan.load import load_visit
 
@@ -64,15 +64,13 @@ KEEP = [
     "Clear information before we travelled.",
 ]
 CHANGE = [
-    "Too many visits in one day. Two or three good ones would be better than five "
-    "rushed ones.",
+    "Too many visits in one day. Two or three good ones would be better than five rushed ones.",
     "Please plan some free time: we were four days in Porto and hardly saw the city.",
     "Longer lunch breaks; we often ate in a hurry before the next visit.",
     "Finish earlier. After a full day the evening programme was too much.",
     "A more flexible schedule, for example a choice between two visits.",
     "Less time on the bus between the sites.",
-    "The partner presentations at the end of the day were hard to follow, everyone "
-    "was exhausted.",
+    "The partner presentations at the end of the day were hard to follow, everyone was exhausted.",
     "A free afternoon in the middle of the week.",
     "Shorter presentations and more time for questions.",
     "Send the final programme earlier so that we can prepare.",
@@ -91,7 +89,7 @@ def make(visit_file: Path, out: Path, seed: int = 2023) -> None:
     visit = load_visit(visit_file).visit
     labels = Labels(visit.details.language)
     asked = questions(visit)
-    chance = random.Random(seed)
+    chance = random.Random(seed)  # noqa: S311 - seeded on purpose: the same file each run
     free_time = [False] * NOT_ENOUGH_FREE_TIME + [True] * (RESPONSES - NOT_ENOUGH_FREE_TIME)
     chance.shuffle(free_time)
     interpreted = set(chance.sample(range(RESPONSES), 8))
@@ -124,7 +122,7 @@ def _spread(chance: random.Random, texts: list[str], count: int) -> dict[int, st
 
 
 def _answer(
-    question: object,
+    question: Question,
     n: int,
     labels: Labels,
     chance: random.Random,
@@ -134,9 +132,6 @@ def _answer(
     change: dict[int, str],
     comments: dict[int, str],
 ) -> str:
-    from visitplan.feedback.questions import Question
-
-    assert isinstance(question, Question)
     if question.id.startswith("useful."):
         if chance.random() < 0.04:  # left blank now and then
             return ""

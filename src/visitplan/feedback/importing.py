@@ -167,9 +167,20 @@ class _Matcher:
     def __init__(self, asked: list[Question], labels: Labels, english: Labels) -> None:
         self.by_id = {q.id.casefold(): q for q in asked}
         self.by_text: dict[str, Question] = {}
+        # A grid's rows: a session's title, a day's date (None: two questions share it).
+        self.by_row: dict[str, Question | None] = {}
         for question in asked:
             for wording in (labels, english):
                 self.by_text.setdefault(_text_key(question.text(wording)), question)
+                rows: set[str] = set()
+                if question.session is not None:
+                    rows.add(_text_key(question.session.title))
+                if question.day is not None:
+                    rows |= {_text_key(wording.full_date(question.day))}
+                    rows |= {_text_key(wording.date(question.day)), question.day.isoformat()}
+                for row in rows:
+                    known = self.by_row.get(row, question)
+                    self.by_row[row] = question if known is question else None
 
     def find(self, heading: str) -> Question | None:
         text = _NUMBERED.sub("", heading).strip()
@@ -184,7 +195,8 @@ class _Matcher:
             if found is not None:
                 return found
             # A grid's column: "Question [row]" names its row's question.
-            found = self.by_text.get(_text_key(suffix.group(1)))
+            row = _text_key(suffix.group(1))
+            found = self.by_text.get(row) or self.by_row.get(row)
             if found is not None:
                 return found
             found = self.by_text.get(_text_key(text[: suffix.start()]))
