@@ -614,3 +614,20 @@ def test_a_question_in_two_columns_reads_the_first(run: Run, shape: Path) -> Non
     result = run("feedback", "import", sheet, "--visit", shape)
     assert "VP509 r.csv!C1" in result.stderr
     assert answers_of(shape) == [{"free-time": True, "keep": "x"}]
+
+
+def test_anonymous_microsoft_forms_responses_are_not_one_person(run: Run, shape: Path) -> None:
+    found, _labels = asked(shape)
+    cnaim = next(q for q in found if q.id == "useful.d1-cnaim")
+    assert cnaim.session is not None
+    workbook = Workbook()
+    sheet = workbook.active
+    # A Likert question: Microsoft Forms heads each row's column with the row alone.
+    sheet.append(["ID", "Start time", "Completion time", "Email", "Name", cnaim.session.title])
+    for n, rating in enumerate((5, 4, 5), start=1):
+        sheet.append([n, "5/18/23 10:00:00", "5/18/23 10:05:00", "anonymous", None, rating])
+    path = shape.parent / "ms.xlsx"
+    workbook.save(path)
+    result = run("feedback", "import", path, "--visit", shape)
+    assert result.exit_code == 0, result.output
+    assert answers_of(shape) == [{cnaim.id: 5}, {cnaim.id: 4}, {cnaim.id: 5}]

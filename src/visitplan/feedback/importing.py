@@ -202,7 +202,8 @@ class _Matcher:
             found = self.by_text.get(_text_key(text[: suffix.start()]))
             if found is not None:
                 return found
-        return self.by_text.get(_text_key(text))
+        # Microsoft Forms heads a Likert question's rows with the row alone.
+        return self.by_text.get(_text_key(text)) or self.by_row.get(_text_key(text))
 
 
 def _text_key(text: str) -> str:
@@ -372,7 +373,9 @@ def _header_and_rows(
                 question = matcher.find(heading)
                 if question is not None:
                     columns[index] = question
-            if len({q.id for q in columns.values()}) >= wanted:
+            distinct = len({q.id for q in columns.values()})
+            # Two questions, or one beside a form's own column (Timestamp, ID).
+            if distinct >= wanted or (distinct and any(_says_who(h) for h in headings)):
                 header = _Header(number, headings, columns, {}, order)
                 next_row = number + 1
             continue
@@ -381,6 +384,10 @@ def _header_and_rows(
         rows.append(Row(number, cells))
         next_row = number + 1
     return (header, rows) if header is not None else None
+
+
+def _says_who(heading: str) -> bool:
+    return normalise_header(heading) in WHO
 
 
 def _heading(cell: Cell) -> str:
@@ -597,6 +604,8 @@ def _read_row(
         for index, kind in header.who.items()
         if kind and index < len(row.cells) and _as_text(row.cells[index]).strip()
     }
+    if "@" not in who.get("email", "@"):  # Microsoft Forms' "anonymous" is nobody's address
+        del who["email"]
     ordered = dict(sorted(answers.items(), key=lambda item: header.order[item[0]]))
     return _Response(row.number, ordered, who)
 
