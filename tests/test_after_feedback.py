@@ -631,3 +631,13 @@ def test_anonymous_microsoft_forms_responses_are_not_one_person(run: Run, shape:
     result = run("feedback", "import", path, "--visit", shape)
     assert result.exit_code == 0, result.output
     assert answers_of(shape) == [{cnaim.id: 5}, {cnaim.id: 4}, {cnaim.id: 5}]
+
+
+def test_a_question_the_visit_no_longer_asks_is_named(run: Run, shape: Path) -> None:
+    headings = ["Timestamp", "How useful was the boat trip? [useful.d2-boat]", "keep"]
+    sheet = write_csv(shape.parent / "r.csv", [headings, ["1", "5", "x"]])
+    result = run("feedback", "import", sheet, "--visit", shape)
+    assert result.exit_code == 0, result.output
+    err = " ".join(result.stderr.split())
+    assert "VP503 r.csv!B1" in err and "[useful.d2-boat] is no question" in err
+    assert answers_of(shape) == [{"keep": "x"}]

@@ -33,6 +33,7 @@ from visitplan.feedback.questions import (
     Answer,
     Question,
     QuestionKind,
+    question_kind,
     questions,
 )
 from visitplan.feedback.store import NO, YES, Feedback, feedback_path, parse_answer
@@ -439,6 +440,22 @@ def _account_header(
             result.identifying.append(heading)
         else:
             result.unknown.append(heading)
+            suffix = ID_SUFFIX.search(heading)
+            if suffix is not None and question_kind(suffix.group(1)) is not None:
+                result.warnings.append(
+                    _at(
+                        "VP503",
+                        table.name,
+                        header.row,
+                        index,
+                        heading,
+                        f"[{suffix.group(1)}] is no question of this visit's form: a session "
+                        "cancelled, removed or renamed since the form was made, or a form of "
+                        "another visit; its answers were not imported",
+                        "check --visit; to keep these answers, put the session back in the "
+                        "programme with its id, then import again",
+                    )
+                )
     for question in asked:
         if question.id not in seen:
             result.missing.append(question)
