@@ -662,7 +662,11 @@ def _deduplicate(kept: list[_Response], result: FeedbackImport) -> None:
         if earlier is not None:
             place = place_of_row[earlier]
             result.duplicates.append(
-                Duplicate(earlier, response.row, f"{reason}; the later response is kept")
+                Duplicate(
+                    earlier,
+                    response.row,
+                    f"{reason}; row {response.row}, the later response, is kept",
+                )
             )
             chosen[place] = response
             place_of_row[response.row] = place
