@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 import yaml
-from cldr import full_date
+from cldr import full_date, one_date
 from conftest import EXAMPLES
 from docx import Document
 from docx.shared import Mm
@@ -406,7 +406,7 @@ def test_contradicted_threshold_is_written_in_the_document(tmp_path: Path) -> No
     document = Document(str(folder / "build" / "private" / "evaluation.docx"))
     text = "\n".join(p.text for p in document.paragraphs)
     assert (
-        f"Most participants found {full_date(date(2023, 5, 18))} too heavy, but the check "
+        f"Most participants found {one_date(date(2023, 5, 18))} too heavy, but the check "
         "found no long day there. For the next visit, set `max_programme_hours: 2` under "
         "`rules:` (now 6)" in text
     )

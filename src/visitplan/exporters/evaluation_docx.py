@@ -646,7 +646,7 @@ def _check_beside_feedback(document: Any, add: Any, evaluation: Evaluation, labe
         add.add(
             labels(
                 suggestion.message,
-                days=labels.join([labels.full_date(d) for d in suggestion.days]),
+                days=labels.join([labels.date(d) for d in suggestion.days]),
                 share=share(suggestion.share, 100, labels),
                 setting=suggestion.setting,
                 value=setting_value(suggestion.value),
