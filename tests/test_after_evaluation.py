@@ -21,12 +21,12 @@ from typing import Any
 
 import pytest
 import yaml
-from cldr import full_date, one_date
-from conftest import EXAMPLES
 from docx import Document
 from docx.shared import Mm
 from typer.testing import CliRunner
 
+from cldr import full_date, one_date
+from conftest import EXAMPLES
 from visitplan.cli import app
 from visitplan.feedback.store import Feedback, write_feedback
 
@@ -54,7 +54,7 @@ def rated(visit: dict[str, Any]) -> list[dict[str, Any]]:
 def answers_for(visit: dict[str, Any], seed: int = 19) -> list[dict[str, Any]]:
     """RESPONSES answers as a Forms export gives them: some questions skipped, the first
     three days mostly too heavy, most without enough free time."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - answers to test with, not secrets
     sessions = rated(visit)
     days = sorted({str(s["date"]) for s in sessions})
     responses = []
