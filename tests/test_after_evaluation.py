@@ -400,7 +400,7 @@ def test_contradicted_threshold_is_written_in_the_document(tmp_path: Path) -> No
     folder = tmp_path / SHAPE
     shutil.copytree(EXAMPLES / SHAPE, folder, ignore=shutil.ignore_patterns("build", "*.json"))
     visit = shape_visit(folder)
-    responses = [{"load.2023-05-18": "heavy", "useful.d4-evaluation": 2}] * 5
+    responses: list[dict[str, Any]] = [{"load.2023-05-18": "heavy", "useful.d4-evaluation": 2}] * 5
     write_feedback(folder / "visit.yaml", Feedback(visit["visit"]["id"], tuple(responses)), "x")
     build(folder / "visit.yaml")
     document = Document(str(folder / "build" / "private" / "evaluation.docx"))
