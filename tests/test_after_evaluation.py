@@ -439,3 +439,18 @@ def test_greek_visit_evaluation_in_greek(tmp_path: Path) -> None:
     for description in descriptions:
         assert re.search("[α-ω]", description), description
     assert labels("As participants felt it") in descriptions[1]
+
+
+@pytest.mark.slow
+def test_no_answers_yet_gives_an_evaluation_without_charts_or_verdict(tmp_path: Path) -> None:
+    folder = tmp_path / SHAPE
+    shutil.copytree(EXAMPLES / SHAPE, folder, ignore=shutil.ignore_patterns("build", "*.json"))
+    visit = shape_visit(folder)
+    write_feedback(folder / "visit.yaml", Feedback(visit["visit"]["id"], ()), "x")
+    build(folder / "visit.yaml")
+    document = Document(str(folder / "build" / "private" / "evaluation.docx"))
+    texts = [p.text for p in document.paragraphs]
+    assert f"Responses: 0 of {len(visit['participants'])} participants" in texts
+    assert "[No answers to the feedback form yet.]" in texts
+    assert len(document.inline_shapes) == 0
+    assert not [t for t in texts if "thresholds" in t]

@@ -81,7 +81,7 @@ def usefulness_chart(rows: Sequence[tuple[str, float, str]], axis: str) -> bytes
     to bottom in the order given, on the scale of the ratings (1 to 5)."""
     with _style():
         lines = sum(label.count("\n") + 1 for label, _, _ in rows)
-        figure = _figure(0.6 + 0.19 * lines + 0.12 * len(rows))
+        figure = _figure(0.55 + 0.16 * lines + 0.08 * len(rows))
         ax = figure.add_subplot()
         positions = list(range(len(rows)))[::-1]
         ax.barh(positions, [value for _, value, _ in rows], height=0.62, color=BAR)

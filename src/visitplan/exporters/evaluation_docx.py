@@ -489,7 +489,9 @@ def _usefulness(document: Any, add: Any, evaluation: Evaluation, labels: Labels)
         for s in scores
     ]
     available = word.text_width_pt(landscape=False)
-    widths = [available - 190.0, 110.0, 45.0, 35.0]
+    # The mean's column as wide as its heading ("Mean", "Μέσος όρος", "Gemiddelde").
+    mean_width = min(max(45.0, word.text_width(header[2]) + word.CELL_PADDING_PT + 6), 90.0)
+    widths = [available - 145.0 - mean_width, 110.0, mean_width, 35.0]
     word.add_table(document, header, body, widths)
 
 
@@ -633,6 +635,8 @@ def _check_beside_feedback(document: Any, add: Any, evaluation: Evaluation, labe
         available = word.text_width_pt(landscape=False)
         header = [labels("The check found"), labels("Participants said")]
         word.add_table(document, header, rows, [available * 0.58, available * 0.42])
+    if not (answers or any(day.answers for day in evaluation.days)):
+        return  # nothing said yet, so nothing to agree or disagree with
     paragraph = add.add()
     paragraph.paragraph_format.space_before = Pt(8)
     if not evaluation.suggestions:
