@@ -254,13 +254,11 @@ def _day_suggestions(visit: Visit, days: list[DayFeeling]) -> list[Suggestion]:
         lightest = min(missed, key=lambda d: (d.programme, d.span))
         shortest = min(missed, key=lambda d: (d.span, d.programme))
         on = tuple(d.day for d in missed)
-        if 0 < hours_below(lightest.programme) < rules.max_programme_hours:
-            value = hours_below(min(d.programme for d in missed))
+        if 0 < (value := hours_below(lightest.programme)) < rules.max_programme_hours:
             suggestions.append(
                 Suggestion(MISSED_DAYS, "max_programme_hours", value, rules.max_programme_hours, on)
             )
-        elif 0 < hours_below(shortest.span) < rules.max_day_span_hours:
-            value = hours_below(min(d.span for d in missed))
+        elif 0 < (value := hours_below(shortest.span)) < rules.max_day_span_hours:
             suggestions.append(
                 Suggestion(MISSED_DAYS, "max_day_span_hours", value, rules.max_day_span_hours, on)
             )
