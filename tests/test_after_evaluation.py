@@ -454,3 +454,11 @@ def test_no_answers_yet_gives_an_evaluation_without_charts_or_verdict(tmp_path: 
     assert "[No answers to the feedback form yet.]" in texts
     assert len(document.inline_shapes) == 0
     assert not [t for t in texts if "thresholds" in t]
+
+
+def test_no_threshold_is_suggested_for_a_check_the_visit_turns_off(tmp_path: Path) -> None:
+    source = (EXAMPLES / SHAPE / "visit.yaml").read_text(encoding="utf-8")
+    visit_file = tmp_path / "visit.yaml"
+    visit_file.write_text(source + "\nrules:\n  ignore: [long-day, VP112]\n", encoding="utf-8")
+    responses = [{"load.2023-05-18": "heavy"}] * 3
+    assert evaluation_of(visit_file, responses).suggestions == []

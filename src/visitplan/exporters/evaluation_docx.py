@@ -250,15 +250,20 @@ def _day_suggestions(visit: Visit, days: list[DayFeeling]) -> list[Suggestion]:
     heavy = [d for d in days if d.most("heavy")]
     suggestions = []
     missed = [d for d in heavy if not d.codes & {LONG_DAY, LONG_SPAN}]
-    if missed:
+    off = ignored(visit)
+    if missed and not {LONG_DAY, LONG_SPAN} <= off:
         lightest = min(missed, key=lambda d: (d.programme, d.span))
         shortest = min(missed, key=lambda d: (d.span, d.programme))
         on = tuple(d.day for d in missed)
-        if 0 < (value := hours_below(lightest.programme)) < rules.max_programme_hours:
+        value = hours_below(lightest.programme)
+        if LONG_DAY not in off and 0 < value < rules.max_programme_hours:
             suggestions.append(
                 Suggestion(MISSED_DAYS, "max_programme_hours", value, rules.max_programme_hours, on)
             )
-        elif 0 < (value := hours_below(shortest.span)) < rules.max_day_span_hours:
+        elif (
+            LONG_SPAN not in off
+            and 0 < (value := hours_below(shortest.span)) < rules.max_day_span_hours
+        ):
             suggestions.append(
                 Suggestion(MISSED_DAYS, "max_day_span_hours", value, rules.max_day_span_hours, on)
             )
@@ -277,6 +282,15 @@ def _day_suggestions(visit: Visit, days: list[DayFeeling]) -> list[Suggestion]:
     return suggestions
 
 
+def ignored(visit: Visit) -> set[str]:
+    """The codes the visit turns off (``rules: ignore:`` takes codes or names): no new
+    threshold is suggested for a check the organiser switched off."""
+    from visitplan.findings import CATALOGUE
+
+    names = set(visit.rules.ignore)
+    return {info.code for info in CATALOGUE.values() if names & {info.code, info.name}}
+
+
 def _programme(day: DayFeeling) -> int:
     return day.programme
 
@@ -291,7 +305,7 @@ def _free_time_suggestions(
     rules = visit.rules
     answers = enough + not_enough
     codes = {finding.code for finding in found}
-    if not_enough * 2 > answers and not codes:
+    if not_enough * 2 > answers and not codes and "VP121" not in ignored(visit):
         share = percent(not_enough, answers)
         if rules.free_time_every_days > 1:
             every = rules.free_time_every_days
