@@ -160,6 +160,8 @@ NOT_WORDING = {
     "List Number",
     "Table Grid",
     "yyyy-mm-dd hh:mm",  # an Excel number format
+    "DejaVu Sans",  # the charts' font
+    "outside lower center",  # where a chart's legend goes
     # robots.txt, read by web crawlers
     "# Personal calendars are at unguessable addresses; keep robots out of them.\n"
     "User-agent: *\nDisallow: ",

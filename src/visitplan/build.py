@@ -166,6 +166,7 @@ def _build_locked(
             publication=publication,
             labels=labels,
             feedback=feedback,
+            findings=list(findings),
         )
         outputs, texts = run_exporters(chosen, loaded.visit, context, progress)
         checkpoint("exported")
@@ -226,7 +227,7 @@ def workers() -> int:
 
 # Exporters built on one library run one after another in the same worker, so that the
 # library (python-docx: a tenth of a second) is imported by one process, not by both.
-SAME_WORKER = (frozenset({"takeaways-docx", "agenda-docx", "badges-docx"}),)
+SAME_WORKER = (frozenset({"takeaways-docx", "agenda-docx", "badges-docx", "evaluation-docx"}),)
 
 # What forked workers inherit: set just before the pool starts, read by the children.
 _SHARED: tuple[list[Exporter], Visit, BuildContext] | None = None

@@ -430,7 +430,8 @@ def build(
     """Produce every output: agendas, calendars, participant sheets, report template.
 
     Everything is written to a temporary folder first; the previous output is replaced
-    only when all of it succeeded.
+    only when all of it succeeded. Once feedback answers are kept beside the visit
+    (feedback.yaml), private/evaluation.docx sets them against the checks.
 
     Example: visitplan build my-visit/visit.yaml -o my-visit/build
     """

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from visitplan.feedback.store import Feedback
+from visitplan.findings import Finding
 from visitplan.i18n import N_
 from visitplan.labels import Labels
 from visitplan.model import Visit
@@ -32,6 +33,7 @@ class BuildContext:
     labels: Labels
     options: dict[str, Any] = field(default_factory=dict)
     feedback: Feedback | None = None  # the answers to the feedback form, once imported
+    findings: list[Finding] = field(default_factory=list)  # what the schedule checks found
 
     def path(self, *parts: str) -> Path:
         for part in parts:  # ids and tokens are checked on input; this is the last guard
@@ -95,6 +97,7 @@ REGISTRY: dict[str, str] = {
     "takeaways-docx": "visitplan.exporters.takeaways_docx:TakeawaysTemplate",
     "agenda-docx": "visitplan.exporters.agenda_docx:WordAgenda",
     "badges-docx": "visitplan.exporters.badges_docx:NameBadges",
+    "evaluation-docx": "visitplan.exporters.evaluation_docx:EvaluationReport",
     "html": "visitplan.exporters.index_html:WebAgenda",
     "personal-pages": "visitplan.exporters.index_html:PersonalPages",
     "agenda-md": "visitplan.exporters.agenda_md:MarkdownAgenda",
