@@ -95,6 +95,7 @@ REGISTRY: dict[str, str] = {
     "takeaways-docx": "visitplan.exporters.takeaways_docx:TakeawaysTemplate",
     "agenda-docx": "visitplan.exporters.agenda_docx:WordAgenda",
     "badges-docx": "visitplan.exporters.badges_docx:NameBadges",
+    "factsheet-docx": "visitplan.exporters.factsheet_docx:GoodPracticeFactsheet",
     "html": "visitplan.exporters.index_html:WebAgenda",
     "personal-pages": "visitplan.exporters.index_html:PersonalPages",
     "agenda-md": "visitplan.exporters.agenda_md:MarkdownAgenda",
