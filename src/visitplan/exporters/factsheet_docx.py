@@ -26,7 +26,7 @@ from visitplan.model import PROGRAMME_KINDS, Host, Participant, Session, Visit
 # The factsheet's sections, in order.
 SECTIONS = [
     N_("Background information"),
-    N_("Summary"),
+    "Summary",  # a section's summary, not a sheet's overview: see section_titles()
     N_("Goals"),
     N_("How does it work?"),
     N_("Results"),
@@ -36,6 +36,16 @@ SECTIONS = [
     N_("Replicability"),
     N_("Insights gained"),
 ]
+SUMMARY = 1
+
+
+def section_titles(labels: Labels) -> list[str]:
+    """The sections' headings in the labels' language."""
+    titles = [labels(title) for title in SECTIONS]
+    titles[SUMMARY] = labels.pgettext("factsheet", "Summary")
+    return titles
+
+
 ROLES_NAMED = 3  # the most frequent roles the results sentence names
 BEST_SESSIONS = 3
 LABEL_COLUMN_PT = 150.0
@@ -139,12 +149,13 @@ def write_factsheet(
 
     document = word.new_document(landscape=False, frame=frame)
     add = word.Paragraphs(document)
-    _title_page(document, add, visit, labels, frame)
+    titles = section_titles(labels)
+    _title_page(document, add, visit, labels, frame, titles)
 
-    add.heading(labels(SECTIONS[0]), level=1)
+    add.heading(titles[0], level=1)
     _background(document, visit, labels)
 
-    add.heading(labels(SECTIONS[1]), level=1)
+    add.heading(titles[1], level=1)
     word.text_or_prompt(
         add,
         visit.details.description,
@@ -153,21 +164,21 @@ def write_factsheet(
         ),
     )
 
-    add.heading(labels(SECTIONS[2]), level=1)
+    add.heading(titles[2], level=1)
     word.objectives(add, visit.details, labels)
     if not visit.details.objectives and not visit.details.guiding_question:
         word.placeholder(add.add(), labels("What did the visit set out to achieve?"))
 
-    add.heading(labels(SECTIONS[3]), level=1)
+    add.heading(titles[3], level=1)
     _how_it_works(add, visit, labels)
 
-    add.heading(labels(SECTIONS[4]), level=1)
+    add.heading(titles[4], level=1)
     _results(document, add, visit, labels)
 
-    add.heading(labels(SECTIONS[5]), level=1)
+    add.heading(titles[5], level=1)
     _evaluation(add, visit, labels, feedback)
 
-    add.heading(labels(SECTIONS[6]), level=1)
+    add.heading(titles[6], level=1)
     word.placeholder(
         add.add(),
         labels(
@@ -176,10 +187,10 @@ def write_factsheet(
         ),
     )
 
-    add.heading(labels(SECTIONS[7]), level=1)
+    add.heading(titles[7], level=1)
     _funding(add, visit, labels, frame)
 
-    add.heading(labels(SECTIONS[8]), level=1)
+    add.heading(titles[8], level=1)
     word.placeholder(
         add.add(),
         labels(
@@ -188,7 +199,7 @@ def write_factsheet(
         ),
     )
 
-    add.heading(labels(SECTIONS[9]), level=1)
+    add.heading(titles[9], level=1)
     word.placeholder(
         add.add(),
         labels(
@@ -199,7 +210,9 @@ def write_factsheet(
     document.save(str(target))
 
 
-def _title_page(document: Any, add: Any, visit: Visit, labels: Labels, frame: Any) -> None:
+def _title_page(
+    document: Any, add: Any, visit: Visit, labels: Labels, frame: Any, titles: list[str]
+) -> None:
     from docx.enum.text import WD_BREAK
     from docx.shared import Pt
 
@@ -222,7 +235,7 @@ def _title_page(document: Any, add: Any, visit: Visit, labels: Labels, frame: An
         if frame.funding:
             statement = add.add(frame.funding)
             statement.runs[0].font.size = Pt(9)
-    word.add_contents(document, labels("Contents"), [(1, labels(section)) for section in SECTIONS])
+    word.add_contents(document, labels("Contents"), [(1, title) for title in titles])
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
