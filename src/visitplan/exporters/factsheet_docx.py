@@ -381,16 +381,35 @@ def _results(document: Any, add: Any, visit: Visit, labels: Labels) -> None:
             [(str(len(visit.participants)), frozenset({"bold"}))],
         ]
     )
-    country_width = max(word.text_width(c) for c, _ in [(labels("Country"), 0), *totals])
-    word.add_table(
+    # Generous widths: the estimate is for Latin letters, and a header such as
+    # "Συμμετέχοντες" must not break inside the word.
+    country_width = max(word.text_width(c) for c in [labels("Country"), *(c for c, _ in totals)])
+    count_width = word.text_width(labels("Participants"))
+    table = word.add_table(
         document,
         [labels("Country"), labels("Participants")],
         body,
         [
-            max(country_width + word.CELL_PADDING_PT + 20, 120.0),
-            max(word.text_width(labels("Participants")) + word.CELL_PADDING_PT + 10, 80.0),
+            max(1.3 * country_width + word.CELL_PADDING_PT, 140.0),
+            max(1.3 * count_width + word.CELL_PADDING_PT, 100.0),
         ],
     )
+    _keep_together(table)
+
+
+def _keep_together(table: Any) -> None:
+    """The table on one page: each row's paragraphs keep with the next row."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for row in table._tbl.tr_lst[:-1]:
+        for paragraph in row.iter(qn("w:p")):
+            properties = paragraph.find(qn("w:pPr"))
+            if properties is None:
+                properties = OxmlElement("w:pPr")
+                paragraph.insert(0, properties)
+            if properties.find(qn("w:keepNext")) is None:
+                properties.append(OxmlElement("w:keepNext"))
 
 
 def _participants_sentence(visit: Visit, labels: Labels) -> str:
