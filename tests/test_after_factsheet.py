@@ -5,6 +5,8 @@ organisation, role and country without a name, and the evaluation from the answe
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -296,6 +298,39 @@ def test_with_answers_the_evaluation_is_filled_in(greek: tuple[Any, Visit, Feedb
         loads = [r[LOAD_PREFIX + day.isoformat()] for r in feedback.responses]
         heavy = 2 * loads.count("heavy") > len(loads)
         assert (labels.full_date(day) in text) == heavy
+    means = []
+    for session in rated_sessions(visit):
+        given = [
+            int(r[USEFUL_PREFIX + session.id])
+            for r in feedback.responses
+            if USEFUL_PREFIX + session.id in r
+        ]
+        means.append((-sum(given) / len(given), session.starts_at, session.title))
+    best = sorted(means)[:3]
+    assert text.endswith(
+        labels(
+            "The best-rated sessions: {sessions}.",
+            sessions=labels.join(
+                [
+                    labels(
+                        "“{title}” ({mean})",
+                        title=title,
+                        mean=format_decimal(-mean, format="0.0", locale=locale),
+                    )
+                    for mean, _, title in best
+                ]
+            ),
+        )
+    )
+
+
+def test_a_feedback_file_with_no_response_leaves_the_prompt(tmp_path: Path) -> None:
+    visit_file = tmp_path / "visit.yaml"
+    visit_file.write_text(MINIMAL, encoding="utf-8")
+    write_feedback(visit_file, Feedback("mini", ()), "Mini visit")
+    document = docx.Document(str(cli_build(visit_file)))
+    paragraphs = section(document, "Evaluation")
+    assert len(paragraphs) == 1 and is_prompt(paragraphs[0])
 
 
 # -- other visits --------------------------------------------------------------------
@@ -369,6 +404,36 @@ def test_a_visit_with_no_hosts_asks_who_was_visited(tmp_path: Path) -> None:
     assert is_prompt(section(document, "Summary")[0])
 
 
+CANCELLED_HOST = MINIMAL.replace(
+    "    objectives: [learn]\n",
+    """    objectives: [learn]
+    hosts: [quiet]
+    status: cancelled
+  - id: s2
+    title: Walk
+    date: 2026-01-28
+    start: 9:30
+    end: 10:30
+    venue: hall
+    objectives: [learn]
+hosts:
+  - id: quiet
+    name: Quiet host
+    level: municipal
+    description: Seen only on paper.
+""",
+)
+
+
+def test_a_host_met_only_in_a_cancelled_session_is_not_described(tmp_path: Path) -> None:
+    visit_file = tmp_path / "visit.yaml"
+    visit_file.write_text(CANCELLED_HOST, encoding="utf-8")
+    document = docx.Document(str(cli_build(visit_file)))
+    paragraphs = section(document, "How does it work?")
+    assert len(paragraphs) == 1 and is_prompt(paragraphs[0])
+    assert "Quiet host" not in paragraphs[0].text
+
+
 def test_a_control_character_stops_the_build_at_its_place(tmp_path: Path) -> None:
     visit_file = tmp_path / "visit.yaml"
     visit_file.write_text(
@@ -384,3 +449,47 @@ def test_the_factsheet_stays_private(shape_file: Path) -> None:
     build = shape_file.parent / "build"
     assert (build / "private" / "factsheet.docx").is_file()
     assert not list((build / "public").rglob("factsheet*"))
+
+
+@pytest.mark.slow
+@pytest.mark.office
+@pytest.mark.skipif(
+    shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+    reason="needs LibreOffice and poppler's pdftotext",
+)
+def test_the_greek_factsheet_prints_its_totals_on_one_page(tmp_path: Path) -> None:
+    """LibreOffice's pages: the totals by country and their heading on one page, the
+    column heading unbroken, and "Page X of Y" in Greek."""
+    visit_file = shape_copy(tmp_path / "el", "el")
+    factsheet = cli_build(visit_file)
+    done = subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(factsheet),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "factsheet.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    pages = text.split("\f")
+    labels = Labels("el")
+    visit = load_visit(visit_file).visit
+    page = next(p for p in pages if labels("Participants by country") in p)
+    for country in {labels.country(p.country) for p in visit.participants}:
+        assert country in page.split(labels("Participants by country"))[1]
+    assert labels("Total") in page
+    assert re.search(rf"{labels('Country')}\s+{labels('Participants')}", page)
