@@ -224,6 +224,9 @@ def test_the_results_say_how_many_came_from_where(shape: Any) -> None:
     assert is_prompt(section(shape, "Results")[0])
     assert any(t.startswith(f"{SHAPE_PARTICIPANTS} participants (") for t in texts)
     assert any(f"from {countries} took part" in t for t in texts)
+    # The most frequent role comes first, written as running text writes it.
+    role, _ = Counter(p.role for p in visit.participants).most_common(1)[0]
+    assert role and any(f"participants ({role[0].lower()}{role[1:]}" in t for t in texts)
 
 
 def test_how_it_works_has_a_paragraph_per_host_visited(shape: Any) -> None:

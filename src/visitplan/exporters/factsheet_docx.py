@@ -48,6 +48,7 @@ def section_titles(labels: Labels) -> list[str]:
 
 ROLES_NAMED = 3  # the most frequent roles the results sentence names
 BEST_SESSIONS = 3
+NOUN_CAPITALS = frozenset({"de"})  # languages that capitalise every noun
 LABEL_COLUMN_PT = 150.0
 
 
@@ -420,7 +421,7 @@ def _participants_sentence(visit: Visit, labels: Labels) -> str:
     countries = [c for c, _ in totals_by_country(visit, labels) if c]
     roles = _frequent_roles(people)
     if roles:
-        shown = roles[:ROLES_NAMED]
+        shown = [_in_sentence(role, labels.language) for role in roles[:ROLES_NAMED]]
         # A role with a comma in it ("Member of the association, migrant participant")
         # would run into the next one: semicolons part them then.
         if any("," in role for role in shown):
@@ -453,6 +454,16 @@ def _participants_sentence(visit: Visit, labels: Labels) -> str:
     return labels.plural(
         "{n} participant took part in the visit.", "{n} participants took part in the visit.", n
     )
+
+
+def _in_sentence(role: str, language: str) -> str:
+    """A role as running text writes it: "Migrant participant" becomes "migrant
+    participant"; acronyms ("CEO"), names ("IOM officer") and German nouns keep
+    their capitals."""
+    first = role.split(" ", 1)[0]
+    if language in NOUN_CAPITALS or not (first[:1].isupper() and first[1:].islower()):
+        return role
+    return role[0].lower() + role[1:]
 
 
 def _frequent_roles(people: list[Participant]) -> list[str]:
