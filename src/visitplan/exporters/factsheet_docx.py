@@ -226,6 +226,10 @@ def _title_page(
     run = title.add_run(word.xml_text(details.title))
     run.bold = True
     run.font.size = Pt(16)
+    place = labels.join(visit.cities())
+    country = labels.country(details.country)
+    when = labels.date_range(details.start_date, details.end_date)
+    add.add(", ".join(part for part in (place, country) if part) + f" · {when}")
     if details.project:
         add.add(details.project).paragraph_format.space_after = Pt(12)
     if frame.emblem is not None or frame.funding:
@@ -375,7 +379,9 @@ def _results(document: Any, add: Any, visit: Visit, labels: Labels) -> None:
     caption.paragraph_format.keep_with_next = True
     caption.paragraph_format.space_before = Pt(10)
     totals = totals_by_country(visit, labels)
-    body: list[list[word.CellValue]] = [[country, str(n)] for country, n in totals]
+    body: list[list[word.CellValue]] = [
+        [country or labels("(not given)"), str(n)] for country, n in totals
+    ]
     body.append(
         [
             [(labels("Total"), frozenset({"bold"}))],
