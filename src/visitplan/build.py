@@ -227,7 +227,11 @@ def workers() -> int:
 
 # Exporters built on one library run one after another in the same worker, so that the
 # library (python-docx: a tenth of a second) is imported by one process, not by both.
-SAME_WORKER = (frozenset({"takeaways-docx", "agenda-docx", "badges-docx", "evaluation-docx"}),)
+SAME_WORKER = (
+    frozenset(
+        {"takeaways-docx", "agenda-docx", "badges-docx", "evaluation-docx", "factsheet-docx"}
+    ),
+)
 
 # What forked workers inherit: set just before the pool starts, read by the children.
 _SHARED: tuple[list[Exporter], Visit, BuildContext] | None = None

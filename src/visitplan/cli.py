@@ -427,7 +427,7 @@ def build(
         ),
     ] = False,
 ) -> None:
-    """Produce every output: agendas, calendars, participant sheets, report template.
+    """Produce every output: agendas, calendars, participant sheets, report template, factsheet.
 
     Everything is written to a temporary folder first; the previous output is replaced
     only when all of it succeeded. Once feedback answers are kept beside the visit

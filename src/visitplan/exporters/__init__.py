@@ -98,6 +98,7 @@ REGISTRY: dict[str, str] = {
     "agenda-docx": "visitplan.exporters.agenda_docx:WordAgenda",
     "badges-docx": "visitplan.exporters.badges_docx:NameBadges",
     "evaluation-docx": "visitplan.exporters.evaluation_docx:EvaluationReport",
+    "factsheet-docx": "visitplan.exporters.factsheet_docx:GoodPracticeFactsheet",
     "html": "visitplan.exporters.index_html:WebAgenda",
     "personal-pages": "visitplan.exporters.index_html:PersonalPages",
     "agenda-md": "visitplan.exporters.agenda_md:MarkdownAgenda",

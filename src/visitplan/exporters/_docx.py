@@ -22,7 +22,8 @@ from docx.oxml.ns import qn
 from docx.shared import Length, Mm, Pt, RGBColor
 
 from visitplan.exporters import BuildContext, version_lines
-from visitplan.model import Visit
+from visitplan.labels import Labels
+from visitplan.model import Visit, VisitDetails
 from visitplan.text import without_control_characters
 
 A4 = (Mm(210), Mm(297))
@@ -315,6 +316,28 @@ def placeholder(paragraph: Any, text: str) -> Any:
     run.italic = True
     run.font.color.rgb = PLACEHOLDER_GREY
     return run
+
+
+def text_or_prompt(add: Paragraphs, text: str | None, prompt: str) -> None:
+    """``text`` paragraph by paragraph (blank lines part them), or ``prompt`` as a
+    placeholder when there is none."""
+    if text:
+        for block in text.split("\n\n"):
+            add.add(" ".join(block.split()))
+    else:
+        placeholder(add.add(), prompt)
+
+
+def objectives(add: Paragraphs, details: VisitDetails, labels: Labels) -> None:
+    """What the visit aimed at, as bullets, and the question that guided it."""
+    if details.objectives:
+        add.add(labels("The visit aimed to:"))
+        for objective in details.objectives:
+            add.add(" ".join(objective.text.split()), "List Bullet")
+    if details.guiding_question:
+        add.add(labels("Discussions were guided by the question:"))
+        question = add.add()
+        question.add_run(xml_text(" ".join(details.guiding_question.split()))).bold = True
 
 
 def shade(cell: Any, fill: str) -> None:

@@ -96,19 +96,12 @@ def write_takeaways(visit: Visit, labels: Labels, target: Path, frame: Any) -> N
         word.add_contents(document, labels("Contents"), _outline(visit, labels))
 
     add.heading(_section(labels, 1), level=1)
-    _text_or_prompt(
+    word.text_or_prompt(
         add, details.description, labels("Why this visit, why here, and which question it answers.")
     )
 
     add.heading(_section(labels, 2), level=1)
-    if details.objectives:
-        add.add(labels("The visit aimed to:"))
-        for objective in details.objectives:
-            add.add(" ".join(objective.text.split()), "List Bullet")
-    if details.guiding_question:
-        add.add(labels("Discussions were guided by the question:"))
-        question = add.add()
-        question.add_run(" ".join(details.guiding_question.split())).bold = True
+    word.objectives(add, details, labels)
 
     add.heading(_section(labels, 3), level=1)
     word.placeholder(
@@ -246,16 +239,6 @@ def _title_block(add: Any, visit: Visit, labels: Labels) -> None:
             paragraph.add_run(value)
         else:
             paragraph.add_run(value).bold = True
-
-
-def _text_or_prompt(add: Any, text: str | None, prompt: str) -> None:
-    from visitplan.exporters._docx import placeholder
-
-    if text:
-        for block in text.split("\n\n"):
-            add.add(" ".join(block.split()))
-    else:
-        placeholder(add.add(), prompt)
 
 
 def _seen(visit: Visit) -> list[Any]:
