@@ -25,6 +25,7 @@ from typing import Any
 
 from visitplan import __version__
 from visitplan.atomic import process_alive, real_path, remove_stale_temps, replace_file
+from visitplan.attendance.record import read_attendance
 from visitplan.audit import (
     Texts,
     collect_texts,
@@ -156,6 +157,7 @@ def _build_locked(
     if leaks:
         raise RefusedBuild(leaks, "privacy audit")
     feedback = read_feedback(loaded.path, loaded.visit.details.id)
+    attendance = read_attendance(loaded.path, loaded.visit)
     temp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     checkpoint("started")
     try:
@@ -166,6 +168,7 @@ def _build_locked(
             publication=publication,
             labels=labels,
             feedback=feedback,
+            attendance=attendance,
         )
         outputs, texts = run_exporters(chosen, loaded.visit, context, progress)
         checkpoint("exported")
@@ -226,7 +229,7 @@ def workers() -> int:
 
 # Exporters built on one library run one after another in the same worker, so that the
 # library (python-docx: a tenth of a second) is imported by one process, not by both.
-SAME_WORKER = (frozenset({"takeaways-docx", "agenda-docx", "badges-docx"}),)
+SAME_WORKER = (frozenset({"takeaways-docx", "agenda-docx", "badges-docx", "certificates-docx"}),)
 
 # What forked workers inherit: set just before the pool starts, read by the children.
 _SHARED: tuple[list[Exporter], Visit, BuildContext] | None = None

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
+from visitplan.attendance.record import AttendanceRecord
 from visitplan.feedback.store import Feedback
 from visitplan.i18n import N_
 from visitplan.labels import Labels
@@ -32,6 +33,7 @@ class BuildContext:
     labels: Labels
     options: dict[str, Any] = field(default_factory=dict)
     feedback: Feedback | None = None  # the answers to the feedback form, once imported
+    attendance: AttendanceRecord | None = None  # who came to which session, once imported
 
     def path(self, *parts: str) -> Path:
         for part in parts:  # ids and tokens are checked on input; this is the last guard
@@ -95,6 +97,7 @@ REGISTRY: dict[str, str] = {
     "takeaways-docx": "visitplan.exporters.takeaways_docx:TakeawaysTemplate",
     "agenda-docx": "visitplan.exporters.agenda_docx:WordAgenda",
     "badges-docx": "visitplan.exporters.badges_docx:NameBadges",
+    "certificates-docx": "visitplan.exporters.certificates_docx:Certificates",
     "html": "visitplan.exporters.index_html:WebAgenda",
     "personal-pages": "visitplan.exporters.index_html:PersonalPages",
     "agenda-md": "visitplan.exporters.agenda_md:MarkdownAgenda",
