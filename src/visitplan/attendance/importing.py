@@ -79,6 +79,7 @@ class AttendanceImport:
     empty: int = 0
     marks: int = 0  # attendances taken
     findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     written: Path | None = None
 
     @property
@@ -109,14 +110,13 @@ def import_attendance(
     came: dict[str, set[str]] = defaultdict(set)
     covered: set[str] = set()
     result = AttendanceImport(path.name, AttendanceRecord(visit.details.id), [])
-    seen_rows: dict[str, str] = {}
     for table, day in tables:
-        _read_table(path, table, day, matcher, people, came, covered, seen_rows, result)
+        _read_table(path, table, day, matcher, people, came, covered, result)
     if not covered:
         raise InputError.of(
             "VP514",
-            f"{path.name}: no column names a session of the visit",
-            None,
+            f"{path.name}: no cell marks anyone present, so there is nothing to record",
+            "type an x (or initials, yes, 1) where a person came, then import again",
             path,
         )
     sessions = dict(existing.sessions) if existing is not None else {}
@@ -223,15 +223,14 @@ def _read_table(
     people: _People,
     came: dict[str, set[str]],
     covered: set[str],
-    seen_rows: dict[str, str],
     result: AttendanceImport,
 ) -> None:
     rows = list(table.rows)
+    seen_rows: dict[str, str] = {}  # a person's first row on this sheet
     where = _Where(path, table)
     columns = _columns(rows, day, matcher, where, result)
     _fill_merged(rows, table.merged(), columns.header_row)
-    for sessions in columns.sessions.values():
-        covered.update(s.id for s in sessions)
+    sheet_came: dict[str, set[str]] = defaultdict(set)
     for number, cells in rows:
         if number <= columns.header_row:
             continue
@@ -278,7 +277,17 @@ def _read_table(
         else:
             seen_rows[person.id] = str(shown)
         for sessions in marked.values():
-            came[_for_person(sessions, person).id].add(person.id)
+            sheet_came[_for_person(sessions, person).id].add(person.id)
+    if not sheet_came:  # a sheet nobody has typed into yet says nothing
+        if day is not None:
+            result.notes.append(
+                f"{where.sheet}: no marks, so its sessions keep the planned presence"
+            )
+        return
+    for sessions in columns.sessions.values():
+        covered.update(s.id for s in sessions)
+    for session_id, people_there in sheet_came.items():
+        came[session_id] |= people_there
 
 
 class _Where:
@@ -434,6 +443,7 @@ def _find_person(
     if len(found) == 1:
         return found[0]
     shown = name or given_id or person_text
+    at = where(number, _person_column(columns))
     if len(found) > 1:
         result.findings.append(
             Finding.of(
@@ -441,7 +451,7 @@ def _find_person(
                 f"'{shown}' is the name of {len(found)} participants "
                 f"({', '.join(p.id for p in found)}); the row's marks are not taken",
                 None,
-                where(number),
+                at,
             )
         )
         return None
@@ -456,10 +466,18 @@ def _find_person(
             "VP512",
             f"'{shown}' is not a participant of the visit; the row's marks are not taken",
             hint,
-            where(number),
+            at,
         )
     )
     return None
+
+
+def _person_column(columns: _Columns) -> int:
+    """The 1-based column a row's person is read from, for messages."""
+    for name in ("name", "id", "given_name", "family_name"):
+        if name in columns.person:
+            return columns.person[name] + 1
+    return 1
 
 
 def _for_person(sessions: list[Session], person: Participant) -> Session:
