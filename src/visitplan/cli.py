@@ -1461,11 +1461,12 @@ def attendance_import(
     """Mark who came to each session, from the typed sign-in sheets or a table of marks.
 
     A cell with an x, a tick, initials, yes or 1 means the person came; blank, no, 0 or
-    a dash means they did not. Names are matched whatever their case and accents. The
-    sessions the sheet has columns for replace what attendance.yaml said about them;
-    sessions it never mentions keep the planned presence (each participant's group's
-    sessions between their arrival and departure). The next build prints the
-    certificates from it.
+    a dash means they did not. Names are matched whatever their case and accents. For
+    each session the sheet has a column for, the people it has a row for are recorded
+    as marked; everyone else, and every session without a column (or a day's sheet
+    with no mark yet), keeps what attendance.yaml said, else the planned presence
+    (each participant's group's sessions between their arrival and departure). The
+    next build prints the certificates from it.
 
     Exit 0: every row matched (or empty) and every column read; 1: some rows name
     nobody in the visit, or some columns no session (each shown with its row or

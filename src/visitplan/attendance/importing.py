@@ -11,8 +11,10 @@ encoding, merged cells):
   initials, yes or 1 means they came; blank, no, 0 or a dash means they did not.
 
 Every row below the heading is accounted for: matched to a participant, a person the
-visit does not have (with the row and the fix), or empty. The sessions the sheet has
-columns for replace what the record said about them; the others are kept.
+visit does not have (with the row and the fix), or empty. For each session the sheet
+has a column for, the people it has a row for are recorded as their cells say; the
+others keep what the record said of them, or their planned presence. Sessions without
+a column, and sheets with no mark at all (days not typed yet), are left as they were.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from visitplan.labels import Labels
 from visitplan.model import Participant, Session, Visit
 from visitplan.participants.columns import field_for, normalise_header
 from visitplan.participants.read import Cell, Sheet, read_sheet, sheet_names
+from visitplan.timeline import present_for
 
 HEADER_SEARCH_ROWS = 30
 DAY_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -108,10 +111,11 @@ def import_attendance(
     existing = read_attendance(visit_file, visit)
     people = _People(visit)
     came: dict[str, set[str]] = defaultdict(set)
-    covered: set[str] = set()
+    decided: dict[str, set[str]] = defaultdict(set)  # session -> people the sheet has rows of
     result = AttendanceImport(path.name, AttendanceRecord(visit.details.id), [])
     for table, day in tables:
-        _read_table(path, table, day, matcher, people, came, covered, result)
+        _read_table(path, table, day, matcher, people, came, decided, result)
+    covered = set(decided)
     if not covered:
         raise InputError.of(
             "VP514",
@@ -120,8 +124,15 @@ def import_attendance(
             path,
         )
     sessions = dict(existing.sessions) if existing is not None else {}
+    held = sessions_by_id(visit)
     for session_id in covered:
-        sessions[session_id] = frozenset(came.get(session_id, set()))
+        # People the sheet has no row for keep what was known of them.
+        kept = {
+            p.id
+            for p in visit.participants
+            if p.id not in decided[session_id] and _known_present(p, held[session_id], existing)
+        }
+        sessions[session_id] = frozenset(came.get(session_id, set()) | kept)
     order = {s.id: n for n, s in enumerate(visit.active_sessions())}
     result.sessions = sorted(covered, key=lambda s: order.get(s, 0))
     result.record = AttendanceRecord(visit.details.id, sessions)
@@ -129,6 +140,15 @@ def import_attendance(
     if not dry_run:
         result.written = write_attendance(visit_file, result.record, visit)
     return result
+
+
+def _known_present(
+    person: Participant, session: Session, existing: AttendanceRecord | None
+) -> bool:
+    """Whether ``person`` counted as present at ``session`` before this import."""
+    if existing is not None and session.id in existing.sessions:
+        return person.id in existing.sessions[session.id]
+    return session.attended_by(person.group) and present_for(person, session)
 
 
 def _tables(path: Path, visit: Visit) -> list[tuple[Sheet, date | None]]:
@@ -222,7 +242,7 @@ def _read_table(
     matcher: _SessionMatcher,
     people: _People,
     came: dict[str, set[str]],
-    covered: set[str],
+    decided: dict[str, set[str]],
     result: AttendanceImport,
 ) -> None:
     rows = list(table.rows)
@@ -285,7 +305,8 @@ def _read_table(
             )
         return
     for sessions in columns.sessions.values():
-        covered.update(s.id for s in sessions)
+        for session in sessions:
+            decided[session.id] |= set(seen_rows)
     for session_id, people_there in sheet_came.items():
         came[session_id] |= people_there
 
