@@ -124,9 +124,14 @@ def session_rows(
 
     if sum(lines(s.title) for s in sessions) <= budget:
         header = [labels("Date"), labels("Time"), labels("Session")]
+        # The date on the first row of each day only: the days stand apart.
         return header, [
-            [labels.date(s.date), f"{s.start:%H:%M}–{s.end:%H:%M}", " ".join(s.title.split())]
-            for s in sessions
+            [
+                labels.date(s.date) if n == 0 or sessions[n - 1].date != s.date else "",
+                f"{s.start:%H:%M}–{s.end:%H:%M}",
+                " ".join(s.title.split()),
+            ]
+            for n, s in enumerate(sessions)
         ]
     by_day: dict[date, list[Session]] = defaultdict(list)
     for session in sessions:
@@ -175,10 +180,10 @@ def write_certificates(
             last.add_run().add_break(WD_BREAK.PAGE)
         title = add.add(labels("Certificate of attendance"), "Title")
         title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        title.paragraph_format.space_before = Pt(18)
-        title.paragraph_format.space_after = Pt(18)
+        title.paragraph_format.space_before = Pt(24)
+        title.paragraph_format.space_after = Pt(24)
         sentence = add.add()
-        sentence.paragraph_format.space_after = Pt(14)
+        sentence.paragraph_format.space_after = Pt(18)
         sentence.paragraph_format.line_spacing = 1.2
         text = certificate_sentence(visit, person, labels)
         marked_runs(sentence, text, SENTENCE_PT)
@@ -198,11 +203,11 @@ def write_certificates(
                 labels("No session of the programme is recorded for this participant."),
             )
         total = add.add()
-        total.paragraph_format.space_before = Pt(8)
+        total.paragraph_format.space_before = Pt(10)
         total.add_run(labels.colon(labels("Total time in the programme")) + " ").bold = True
         total.add_run(duration_text(attended_minutes(sessions), labels))
         signed = add.add()
-        signed.paragraph_format.space_before = Pt(24)
+        signed.paragraph_format.space_before = Pt(40)
         signed.paragraph_format.keep_with_next = True
         signed.add_run(labels.colon(labels("For the organiser")) + " ").bold = True
         if organiser:
@@ -211,7 +216,7 @@ def write_certificates(
             word.placeholder(signed, labels("Organiser"))
         for label in (N_("Place and date"), N_("Signature"), N_("Name and role of the signatory")):
             line = add.add()
-            line.paragraph_format.space_before = Pt(16)
+            line.paragraph_format.space_before = Pt(24)
             line.paragraph_format.keep_with_next = True
             line.add_run(labels.colon(labels(label)) + " " + SIGNATURE_LINE)
             last = line
