@@ -81,7 +81,9 @@ def shown_name(person: Participant) -> str:
     return name
 
 
-def certificate_sentence(visit: Visit, person: Participant, labels: Labels) -> str:
+def certificate_sentence(
+    visit: Visit, person: Participant, labels: Labels, place: str | None = None
+) -> str:
     """The certifying sentence, with the name marked bold and the visit's title
     italic (between the BOLD/ITALIC and END marks)."""
     details = visit.details
@@ -92,7 +94,8 @@ def certificate_sentence(visit: Visit, person: Participant, labels: Labels) -> s
     title = f"{ITALIC}{' '.join(details.title.split())}{END}"
     if details.project:
         title += f" ({' '.join(details.project.split())})"
-    place = ", ".join([*visit.cities(), labels.country(details.country)])
+    if place is None:
+        place = place_of(visit, labels)
     if details.start_date == details.end_date:
         return labels(
             CERTIFY_ONE_DAY,
@@ -109,6 +112,11 @@ def certificate_sentence(visit: Visit, person: Participant, labels: Labels) -> s
         start=labels.date(details.start_date),
         end=labels.date(details.end_date),
     )
+
+
+def place_of(visit: Visit, labels: Labels) -> str:
+    """Where the visit was held: its cities, then the country."""
+    return ", ".join([*visit.cities(), labels.country(visit.details.country)])
 
 
 def session_rows(
@@ -163,40 +171,101 @@ def session_rows(
 def write_certificates(
     visit: Visit, labels: Labels, target: Path, frame: Any, record: AttendanceRecord | None
 ) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+    from copy import deepcopy
+    from functools import partial
+
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
     from docx.shared import Pt
 
     from visitplan.exporters import _docx as word
 
     document = word.new_document(landscape=False, frame=frame)
-    add = word.Paragraphs(document)
+    add = word.Paragraphs(document)  # its styles resolved once
+    width, end = document._block_width, document.element.body.sectPr
+    styles = {"Table Grid": document.styles["Table Grid"]}
     available = word.text_width_pt(False)
     title_width = available - DATE_COLUMN_PT - TIME_COLUMN_PT
     widths = [DATE_COLUMN_PT, TIME_COLUMN_PT, title_width]
+    twips = [str(round(w * 20)) for w in widths]
     organiser = " ".join((visit.details.organiser or "").split())
-    last: Any = None
-    for person in visit.participants:
-        if last is not None:
-            last.add_run().add_break(WD_BREAK.PAGE)
-        title = add.add(labels("Certificate of attendance"), "Title")
-        title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        title.paragraph_format.space_before = Pt(24)
-        title.paragraph_format.space_after = Pt(24)
+    place = place_of(visit, labels)
+    # What every certificate shares is made once and copied: python-docx would take
+    # a minute over five thousand certificates.
+    made: dict[Any, list[Any]] = {}
+
+    def shared(key: Any, make: Any) -> None:
+        if key not in made:
+            scratch = _Page(document, width, end, styles)
+            add.document = scratch
+            make(scratch)
+            made[key] = list(scratch.element)
+        for element in made[key]:
+            end.addprevious(deepcopy(element))
+
+    def title(_: Any) -> None:
+        paragraph = add.add(labels("Certificate of attendance"), "Title")
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.paragraph_format.space_before = Pt(24)
+        paragraph.paragraph_format.space_after = Pt(24)
+
+    def heading(_: Any) -> None:
+        paragraph = add.add()
+        paragraph.paragraph_format.keep_with_next = True
+        paragraph.add_run(labels("Sessions attended")).bold = True
+
+    def header_row(target: Any, header: list[str]) -> None:
+        word.add_table(target, header, [], widths)
+
+    def signature(_: Any) -> None:
+        signed = add.add()
+        signed.paragraph_format.space_before = Pt(40)
+        signed.paragraph_format.keep_with_next = True
+        signed.add_run(labels.colon(labels("For the organiser")) + " ").bold = True
+        if organiser:
+            marked_runs(signed, organiser)
+        else:
+            word.placeholder(signed, labels("Organiser"))
+        labels_ = (N_("Place and date"), N_("Signature"), N_("Name and role of the signatory"))
+        for n, label in enumerate(labels_):
+            line = add.add()
+            line.paragraph_format.space_before = Pt(24)
+            line.paragraph_format.keep_with_next = n < len(labels_) - 1
+            line.add_run(labels.colon(labels(label)) + " " + SIGNATURE_LINE)
+
+    for number, person in enumerate(visit.participants):
+        if number:  # the next certificate starts a page
+            run = OxmlElement("w:r")
+            page_break = OxmlElement("w:br")
+            page_break.set(qn("w:type"), "page")
+            run.append(page_break)
+            end.getprevious().append(run)
+        shared("title", title)
+        page = _Page(document, width, end, styles)
+        add.document = page
         sentence = add.add()
         sentence.paragraph_format.space_after = Pt(18)
         sentence.paragraph_format.line_spacing = 1.2
-        text = certificate_sentence(visit, person, labels)
+        text = certificate_sentence(visit, person, labels, place)
         marked_runs(sentence, text, SENTENCE_PT)
         plain = "".join(c for c in text if c not in (BOLD, ITALIC, END))
         sentence_lines = 1 + int(word.text_width(plain, SENTENCE_PT) // available)
+        page.close()
+        shared("heading", heading)
         sessions = attended_sessions(visit, person, record)
-        heading = add.add()
-        heading.paragraph_format.keep_with_next = True
-        heading.add_run(labels("Sessions attended")).bold = True
+        page = _Page(document, width, end, styles)
+        add.document = page
         if sessions:
             budget = TABLE_LINES - max(sentence_lines - 3, 0)
             header, rows = session_rows(sessions, labels, title_width, budget)
-            word.add_table(document, header, rows, widths)
+            page.close()
+            shared(tuple(header), partial(header_row, header=header))
+            table = end.getprevious()
+            for values in rows:
+                table.append(word._row(values, twips, None))
+            page = _Page(document, width, end, styles)
+            add.document = page
         else:
             word.placeholder(
                 add.add(),
@@ -206,23 +275,38 @@ def write_certificates(
         total.paragraph_format.space_before = Pt(10)
         total.add_run(labels.colon(labels("Total time in the programme")) + " ").bold = True
         total.add_run(duration_text(attended_minutes(sessions), labels))
-        signed = add.add()
-        signed.paragraph_format.space_before = Pt(40)
-        signed.paragraph_format.keep_with_next = True
-        signed.add_run(labels.colon(labels("For the organiser")) + " ").bold = True
-        if organiser:
-            marked_runs(signed, organiser)
-        else:
-            word.placeholder(signed, labels("Organiser"))
-        for label in (N_("Place and date"), N_("Signature"), N_("Name and role of the signatory")):
-            line = add.add()
-            line.paragraph_format.space_before = Pt(24)
-            line.paragraph_format.keep_with_next = True
-            line.add_run(labels.colon(labels(label)) + " " + SIGNATURE_LINE)
-            last = line
-    if last is not None:
-        last.paragraph_format.keep_with_next = False
+        page.close()
+        shared("signature", signature)
     document.save(str(target))
+
+
+class _Page:
+    """One certificate, made apart and then moved into the document's body at once.
+
+    python-docx looks for the end of the body, the page width and styles by searching
+    the whole document each time; with five thousand certificates written straight
+    into it that takes minutes. These are found once here."""
+
+    def __init__(self, document: Any, width: Any, end: Any, styles: dict[str, Any]) -> None:
+        from docx.document import _Body
+        from docx.oxml import OxmlElement
+
+        self.document = document
+        self.width = width
+        self.end = end
+        self.styles = styles
+        self.element = OxmlElement("w:body")
+        self.body = _Body(self.element, document)
+
+    def add_paragraph(self, text: str = "", style: Any = None) -> Any:
+        return self.body.add_paragraph(text, style)
+
+    def add_table(self, rows: int, cols: int) -> Any:
+        return self.body.add_table(rows, cols, self.width)
+
+    def close(self) -> None:
+        for child in list(self.element):
+            self.end.addprevious(child)
 
 
 def marked_runs(paragraph: Any, text: str, size: float | None = None) -> None:
