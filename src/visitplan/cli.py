@@ -1494,7 +1494,8 @@ def attendance_import(
     console.out(
         f"{result.source}: {_count(result.rows_read, 'row')} read: {result.matched} matched, "
         f"{result.unknown} naming nobody in the visit, {result.empty} empty; "
-        f"{_count(len(result.sessions), 'session')} recorded, {result.marks} attendances"
+        f"{_count(len(result.sessions), 'session')} recorded, "
+        f"{_count(result.marks, 'attendance')} marked"
     )
     if result.written is not None:
         console.out(f"Written to {result.written}")

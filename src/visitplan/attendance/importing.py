@@ -117,12 +117,14 @@ def import_attendance(
         _read_table(path, table, day, matcher, people, came, decided, result)
     covered = set(decided)
     if not covered:
-        raise InputError.of(
+        nothing = Finding.of(
             "VP514",
-            f"{path.name}: no cell marks anyone present, so there is nothing to record",
+            f"{path.name}: no cell marks anyone of the visit present, so there is nothing "
+            "to record",
             "type an x (or initials, yes, 1) where a person came, then import again",
             path,
         )
+        raise InputError([nothing, *result.findings])
     sessions = dict(existing.sessions) if existing is not None else {}
     held = sessions_by_id(visit)
     for session_id in covered:
@@ -356,7 +358,7 @@ def _columns(
                 result.findings.append(
                     Finding.of(
                         "VP513",
-                        f"the column '{heading}' matches no session of the visit"
+                        f"the column '{_shown(heading)}' matches no session of the visit"
                         + _several(heading, matcher, day),
                         None,
                         where(number, index + 1),
@@ -463,7 +465,7 @@ def _find_person(
         found = [p for p in found if normalise_header(p.organisation or "") == organisation]
     if len(found) == 1:
         return found[0]
-    shown = name or given_id or person_text
+    shown = _shown(name or given_id or person_text)
     at = where(number, _person_column(columns))
     if len(found) > 1:
         result.findings.append(
@@ -491,6 +493,14 @@ def _find_person(
         )
     )
     return None
+
+
+def _shown(text: str, limit: int = 80) -> str:
+    """User text fit for a message: no control characters, not too long."""
+    from visitplan.text import without_control_characters
+
+    text = " ".join(without_control_characters(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _person_column(columns: _Columns) -> int:
