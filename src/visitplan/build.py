@@ -25,6 +25,7 @@ from typing import Any
 
 from visitplan import __version__
 from visitplan.atomic import process_alive, real_path, remove_stale_temps, replace_file
+from visitplan.attendance.record import read_attendance
 from visitplan.audit import (
     Texts,
     collect_texts,
@@ -156,6 +157,7 @@ def _build_locked(
     if leaks:
         raise RefusedBuild(leaks, "privacy audit")
     feedback = read_feedback(loaded.path, loaded.visit.details.id)
+    attendance = read_attendance(loaded.path, loaded.visit)
     temp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     checkpoint("started")
     try:
@@ -167,6 +169,7 @@ def _build_locked(
             labels=labels,
             feedback=feedback,
             findings=list(findings),
+            attendance=attendance,
         )
         outputs, texts = run_exporters(chosen, loaded.visit, context, progress)
         checkpoint("exported")
@@ -229,7 +232,14 @@ def workers() -> int:
 # library (python-docx: a tenth of a second) is imported by one process, not by both.
 SAME_WORKER = (
     frozenset(
-        {"takeaways-docx", "agenda-docx", "badges-docx", "evaluation-docx", "factsheet-docx"}
+        {
+            "takeaways-docx",
+            "agenda-docx",
+            "badges-docx",
+            "evaluation-docx",
+            "factsheet-docx",
+            "certificates-docx",
+        }
     ),
 )
 

@@ -1634,6 +1634,85 @@ def _print_feedback_summary(outcome: FeedbackOutcome, report: Path | None) -> No
         )
 
 
+attendance_app = typer.Typer(
+    help="Record who actually came to each session, for the certificates of attendance.",
+    no_args_is_help=True,
+)
+app.add_typer(attendance_app, name="attendance")
+
+
+@attendance_app.command("import")
+def attendance_import(
+    marks_file: Annotated[
+        Path,
+        typer.Argument(
+            help="The typed sign-in sheets (participants.xlsx from the build, one sheet per "
+            "day), or a table with one row per participant (an 'id' or 'name' column) and "
+            "one column per session (headed with its id or title): .xlsx, .ods, .xls or "
+            ".csv.",
+            show_default=False,
+        ),
+    ],
+    visit_file: Annotated[
+        Path,
+        typer.Option(
+            "--visit",
+            "-v",
+            help="The visit file; the record is kept beside it in attendance.yaml.",
+        ),
+    ] = Path("visit.yaml"),
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show what the sheet says; write nothing."),
+    ] = False,
+) -> None:
+    """Mark who came to each session, from the typed sign-in sheets or a table of marks.
+
+    A cell with an x, a tick, initials, yes or 1 means the person came; blank, no, 0 or
+    a dash means they did not. Names are matched whatever their case and accents. For
+    each session the sheet has a column for, the people it has a row for are recorded
+    as marked; everyone else, and every session without a column (or a day's sheet
+    with no mark yet), keeps what attendance.yaml said, else the planned presence
+    (each participant's group's sessions between their arrival and departure). The
+    next build prints the certificates from it.
+
+    Exit 0: every row matched (or empty) and every column read; 1: some rows name
+    nobody in the visit, or some columns no session (each shown with its row or
+    column); 2: the sheet or the visit cannot be read.
+
+    Example: visitplan attendance import participants.xlsx --visit my-visit/visit.yaml
+    """
+    from visitplan.attendance.importing import import_attendance
+    from visitplan.findings import InputError
+
+    loaded = _load(visit_file)
+    try:
+        result = import_attendance(marks_file, loaded.visit, loaded.path, dry_run=dry_run)
+    except InputError as error:
+        _fail_input(error.findings)
+    console = _console(stderr=True)
+    for finding in result.findings:
+        console.print(
+            f"{finding.code} {finding.as_text()}",
+            markup=False,
+            style="yellow" if _is_terminal(True) and finding.severity.value != "info" else None,
+        )
+    for note in result.notes:
+        console.print(f"note: {note}", markup=False)
+    console.out(
+        f"{result.source}: {_count(result.rows_read, 'row')} read: {result.matched} matched, "
+        f"{result.unknown} naming nobody in the visit, {result.empty} empty; "
+        f"{_count(len(result.sessions), 'session')} recorded, "
+        f"{_count(result.marks, 'attendance')} marked"
+    )
+    if result.written is not None:
+        console.out(f"Written to {result.written}")
+    else:
+        console.out("Nothing written (--dry-run).")
+    if not result.complete:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
 def _explain(code: str) -> None:
     from visitplan.findings import CATALOGUE
 

@@ -565,6 +565,55 @@ CATALOGUE: dict[str, CodeInfo] = _catalogue(
         "not read.",
         "Keep one column per question.",
     ),
+    # The attendance record and `visitplan attendance import`.
+    CodeInfo(
+        "VP511",
+        "attendance-unknown-id",
+        E,
+        "The attendance record names a session or a participant the visit does not have "
+        "(or a cancelled session).",
+        "Use the ids as the visit file writes them, or remove the entry; "
+        "`visitplan attendance import` writes the record again.",
+    ),
+    CodeInfo(
+        "VP512",
+        "attendance-unknown-person",
+        W,
+        "A row of the imported sheet names nobody in the visit; its marks are not taken.",
+        "Correct the name or id as the visit file writes it, or add the person to the "
+        "visit (`visitplan participants import`), and import again.",
+    ),
+    CodeInfo(
+        "VP513",
+        "attendance-unknown-column",
+        W,
+        "A column of the imported sheet matches no session of the visit; it is not read.",
+        "Head the column with the session's id or exact title, or leave it: other columns "
+        "are read.",
+    ),
+    CodeInfo(
+        "VP514",
+        "attendance-no-columns",
+        E,
+        "The imported sheet has no column of participants (id or name) or no column of sessions.",
+        "Head one column 'id' or 'name' and one column per session with its id or title, "
+        "or import the sign-in sheets of participants.xlsx.",
+    ),
+    CodeInfo(
+        "VP515",
+        "attendance-ambiguous-person",
+        W,
+        "A row's name matches several participants; its marks are not taken.",
+        "Add a column 'id' with the participant's id, or an 'organisation' column that "
+        "tells them apart.",
+    ),
+    CodeInfo(
+        "VP516",
+        "attendance-person-twice",
+        I,
+        "A participant appears in two rows: the marks of both are taken.",
+        "Nothing to do if both rows are theirs; otherwise correct the name.",
+    ),
     # The privacy audit of public/ (exit code 1; a build refuses to publish).
     CodeInfo(
         "VP301",

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
-from visitplan.model import PROGRAMME_KINDS, Session, SessionKind, Visit
+from visitplan.model import PROGRAMME_KINDS, Participant, Session, SessionKind, Visit
 
 Interval = tuple[datetime, datetime]
 
@@ -210,3 +210,23 @@ def day_loads(visit: Visit) -> dict[str | None, list[DayLoad]]:
 
 def minutes_between(start: time, end: time) -> int:
     return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+
+
+def present_for(person: Participant, session: Session) -> bool:
+    """Whether ``person`` is there for the whole of ``session``: it starts at or after
+    their arrival and ends by their departure (the rule of the presence check). A
+    departure given as a date only keeps them for that whole day."""
+    if person.arrival is not None and session.starts_at < person.arrival:
+        return False
+    if person.departure is None:
+        return True
+    leaves = person.departure
+    if person.departure_is_date:
+        leaves = datetime.combine(leaves.date() + timedelta(days=1), time(0), leaves.tzinfo)
+    return session.ends_at <= leaves
+
+
+def planned_sessions(visit: Visit, person: Participant) -> list[Session]:
+    """The sessions ``person`` is expected at: their group's (cancelled left out), in
+    time order, within their arrival and departure."""
+    return [s for s in timeline(visit).sessions.get(person.group, []) if present_for(person, s)]

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
+from visitplan.attendance.record import AttendanceRecord
 from visitplan.feedback.store import Feedback
 from visitplan.findings import Finding
 from visitplan.i18n import N_
@@ -33,6 +34,7 @@ class BuildContext:
     labels: Labels
     options: dict[str, Any] = field(default_factory=dict)
     feedback: Feedback | None = None  # the answers to the feedback form, once imported
+    attendance: AttendanceRecord | None = None  # who came to which session, once imported
     findings: list[Finding] = field(default_factory=list)  # what the schedule checks found
 
     def path(self, *parts: str) -> Path:
@@ -99,6 +101,7 @@ REGISTRY: dict[str, str] = {
     "badges-docx": "visitplan.exporters.badges_docx:NameBadges",
     "evaluation-docx": "visitplan.exporters.evaluation_docx:EvaluationReport",
     "factsheet-docx": "visitplan.exporters.factsheet_docx:GoodPracticeFactsheet",
+    "certificates-docx": "visitplan.exporters.certificates_docx:Certificates",
     "html": "visitplan.exporters.index_html:WebAgenda",
     "personal-pages": "visitplan.exporters.index_html:PersonalPages",
     "agenda-md": "visitplan.exporters.agenda_md:MarkdownAgenda",

@@ -72,6 +72,38 @@ def read_sheet(path: Path, sheet: str | None = None) -> Sheet:
     )
 
 
+def sheet_names(path: Path) -> list[str]:
+    """The names of a workbook's sheets, in order ([] for a .csv file)."""
+    suffix = path.suffix.lower()
+    if suffix in {".csv", ".tsv", ".txt"} or not path.is_file():
+        return []
+    if suffix in {".xlsx", ".xlsm"} and not _is_ole(path):
+        import zipfile
+
+        from openpyxl import load_workbook
+
+        _refuse_protected(path)
+        _check_unpacked_sizes(path)
+        try:
+            workbook = load_workbook(path, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+            return []  # read_sheet says what is wrong
+        names = list(workbook.sheetnames)
+        workbook.close()
+        return names
+    if suffix in {".xlsx", ".xlsm", ".ods", ".xls", ".xlsb"}:
+        from python_calamine import CalamineWorkbook
+
+        _refuse_protected(path)
+        if suffix == ".ods":
+            _check_unpacked_sizes(path)
+        try:
+            return list(CalamineWorkbook.from_path(str(path)).sheet_names)
+        except Exception:  # a damaged file: read_sheet says so
+            return []
+    return []
+
+
 def _error(path: Path, message: str, hint: str) -> InputError:
     return InputError.of("VP010", message, hint, path)
 
