@@ -641,3 +641,14 @@ def test_a_question_the_visit_no_longer_asks_is_named(run: Run, shape: Path) -> 
     err = " ".join(result.stderr.split())
     assert "VP503 r.csv!B1" in err and "[useful.d2-boat] is no question" in err
     assert answers_of(shape) == [{"keep": "x"}]
+
+
+def test_more_responses_than_participants_is_said(run: Run, shape: Path) -> None:
+    participants = len(visit_of(shape).participants)
+    given = [{"keep": f"answer {n}"} for n in range(participants + 2)]
+    sheet = write_csv(shape.parent / "many.csv", google_sheet(shape, given))
+    result = run("feedback", "import", sheet, "--visit", shape)
+    err = " ".join(result.stderr.split())
+    assert f"{participants + 2} responses for the {participants} participants" in err
+    assert "columns that say who answered, left out" in err
+    assert len(answers_of(shape)) == participants + 2

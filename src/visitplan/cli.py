@@ -1593,7 +1593,7 @@ def _print_feedback_summary(outcome: FeedbackOutcome, report: Path | None) -> No
         console.print(f"note: {note}", markup=False)
     if result.identifying:
         console.print(
-            "left out, the answers are kept without names: "
+            "columns that say who answered, left out (the answers are kept without names): "
             + ", ".join(f"'{h}'" for h in result.identifying),
             markup=False,
         )
