@@ -266,6 +266,7 @@ def test_no_participant_name_in_the_evaluation(shape: Built) -> None:
     assert not (shape.folder / "build" / "public" / "evaluation.docx").exists()
 
 
+@pytest.mark.slow
 def test_no_evaluation_without_feedback(shape: Built) -> None:
     revised = shape.folder / "visit-revised.yaml"
     assert not (shape.folder / "visit-revised.feedback.yaml").exists()

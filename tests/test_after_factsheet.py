@@ -329,6 +329,7 @@ def test_with_answers_the_evaluation_is_filled_in(greek: tuple[Any, Visit, Feedb
     )
 
 
+@pytest.mark.slow
 def test_a_feedback_file_with_no_response_leaves_the_prompt(tmp_path: Path) -> None:
     visit_file = tmp_path / "visit.yaml"
     visit_file.write_text(MINIMAL, encoding="utf-8")
@@ -396,6 +397,7 @@ def test_real_names_and_an_empty_participant_stay_out(tmp_path: Path) -> None:
     assert is_prompt_run(host.runs[-1])
 
 
+@pytest.mark.slow
 def test_a_visit_with_no_hosts_asks_who_was_visited(tmp_path: Path) -> None:
     visit_file = tmp_path / "visit.yaml"
     visit_file.write_text(MINIMAL, encoding="utf-8")
@@ -431,6 +433,7 @@ hosts:
 )
 
 
+@pytest.mark.slow
 def test_a_host_met_only_in_a_cancelled_session_is_not_described(tmp_path: Path) -> None:
     visit_file = tmp_path / "visit.yaml"
     visit_file.write_text(CANCELLED_HOST, encoding="utf-8")
