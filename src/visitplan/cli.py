@@ -1477,7 +1477,7 @@ def feedback_template(
     if out is not None:
         workbook, text = out, out.with_suffix(".txt")
     try:
-        files = write_form(loaded.visit, workbook, text, force=force)
+        files = write_form(loaded.visit, workbook, text, force=force, visit_file=visit_file)
     except InputError as error:
         _fail_input(error.findings)
     _console().print(
