@@ -78,3 +78,57 @@ def test_a_form_in_a_folder_that_does_not_exist_names_the_folder(
     output = assert_user_error(result, "does not exist", str(out.parent))
     assert ".tmp-" not in output
     assert not out.parent.exists()
+
+
+# -- importing the answers ------------------------------------------------------------
+
+
+def responses_with_headings_twice(folder: Path) -> Path:
+    lines = (folder / "feedback-responses.csv").read_text(encoding="utf-8").splitlines()
+    sheet = folder / "two-headings.csv"
+    sheet.write_text("\n".join([lines[0], lines[0], *lines[1:]]) + "\n", encoding="utf-8")
+    return sheet
+
+
+@pytest.mark.parametrize("target", ["visit.yaml", "responses", "feedback.yaml", "README.md"])
+def test_the_report_never_replaces_a_file_visitplan_did_not_write(
+    tmp_path: Path, run: Run, target: str
+) -> None:
+    folder = copy_example(tmp_path)
+    sheet = responses_with_headings_twice(folder)
+    report = sheet if target == "responses" else folder / target
+    kept = {p: digest(p) for p in folder.iterdir() if p.is_file()}
+    result = run("feedback", "import", sheet, "--visit", folder / "visit.yaml", "--report", report)
+    assert_user_error(result, "--report", "problems.csv")
+    assert {p: digest(p) for p in kept} == kept
+
+
+def test_the_report_replaces_the_report_it_wrote_before(tmp_path: Path, run: Run) -> None:
+    folder = copy_example(tmp_path)
+    sheet = responses_with_headings_twice(folder)
+    visit, report = folder / "visit.yaml", folder / "problems.csv"
+    for _ in range(2):
+        result = run("feedback", "import", sheet, "--visit", visit, "--report", report)
+        assert result.exit_code == 1, result.stderr
+    import csv
+
+    with report.open(encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    assert [(r["row"], r["code"]) for r in rows] == [("2", "VP506")]
+    assert "headings" in rows[0]["problem"]
+
+
+def test_a_heading_row_typed_twice_is_no_response(tmp_path: Path, run: Run) -> None:
+    import yaml
+
+    folder = copy_example(tmp_path)
+    sheet = responses_with_headings_twice(folder)
+    result = run("feedback", "import", sheet, "--visit", folder / "visit.yaml")
+    assert result.exit_code == 1, result.stderr
+    assert "1 rejected" in result.stderr
+    assert "two-headings.csv!2: row 2 repeats the column headings" in result.stderr
+    stored = yaml.safe_load((folder / "feedback.yaml").read_text(encoding="utf-8"))
+    original = (folder / "feedback-responses.csv").read_text(encoding="utf-8").splitlines()
+    assert len(stored["responses"]) == len(original) - 1
+    texts = [str(v) for response in stored["responses"] for v in response.values()]
+    assert not any("[keep]" in text or "[comments]" in text for text in texts)
