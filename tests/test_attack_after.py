@@ -132,3 +132,45 @@ def test_a_heading_row_typed_twice_is_no_response(tmp_path: Path, run: Run) -> N
     assert len(stored["responses"]) == len(original) - 1
     texts = [str(v) for response in stored["responses"] for v in response.values()]
     assert not any("[keep]" in text or "[comments]" in text for text in texts)
+
+
+# -- what lies beside the visit -------------------------------------------------------
+
+
+def _folder(path: Path) -> None:
+    path.mkdir()
+
+
+def _dangling(path: Path) -> None:
+    path.symlink_to(path.with_name("nowhere.yaml"))
+
+
+def _loop(path: Path) -> None:
+    path.symlink_to(path.name)
+
+
+@pytest.mark.parametrize("name", ["feedback.yaml", "attendance.yaml"])
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [(_folder, "is a folder"), (_dangling, "nowhere.yaml, which does not exist"), (_loop, "")],
+)
+def test_something_not_a_file_beside_the_visit_stops_the_build(
+    tmp_path: Path, run: Run, name: str, make: object, says: str
+) -> None:
+    folder = copy_example(tmp_path)
+    (folder / name).unlink(missing_ok=True)
+    make(folder / name)  # type: ignore[operator]
+    result = run("build", folder / "visit.yaml", "-q")
+    assert_user_error(result, f"{name}: error VP010", says, "move it away")
+    assert not (folder / "build").exists()
+
+
+def test_feedback_import_over_a_folder_says_so(tmp_path: Path, run: Run) -> None:
+    folder = copy_example(tmp_path)
+    (folder / "feedback.yaml").unlink()
+    (folder / "feedback.yaml").mkdir()
+    result = run(
+        "feedback", "import", folder / "feedback-responses.csv", "--visit", folder / "visit.yaml"
+    )
+    output = assert_user_error(result, "feedback.yaml is a folder", "rename it or move it away")
+    assert "disk" not in output

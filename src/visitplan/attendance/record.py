@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from visitplan.feedback.store import MAX_BYTES, companion_path
+from visitplan.feedback.store import MAX_BYTES, companion_path, companion_problem
 from visitplan.findings import Finding, InputError, Location
 from visitplan.model import PROGRAMME_KINDS, Participant, Session, Visit
 from visitplan.timeline import merge, minutes, planned_sessions
@@ -73,6 +73,11 @@ def read_attendance(visit_file: Path, visit: Visit) -> AttendanceRecord | None:
     import yaml
 
     path = attendance_path(visit_file)
+    problem = companion_problem(path)
+    if problem is not None:
+        raise InputError.of(
+            "VP010", problem, f"rename it or move it away; {_HINT}", path
+        )
     if not path.is_file():
         return None
     shown = str(path)

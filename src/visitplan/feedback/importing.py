@@ -36,7 +36,14 @@ from visitplan.feedback.questions import (
     question_kind,
     questions,
 )
-from visitplan.feedback.store import NO, YES, Feedback, feedback_path, parse_answer
+from visitplan.feedback.store import (
+    NO,
+    YES,
+    Feedback,
+    companion_problem,
+    feedback_path,
+    parse_answer,
+)
 from visitplan.findings import Finding, InputError, Location
 from visitplan.participants.columns import HEADER_SEARCH_ROWS, ColumnMap, normalise_header
 from visitplan.participants.importing import (
@@ -280,6 +287,14 @@ def import_feedback(
     from visitplan.feedback.store import write_feedback
 
     target = feedback_path(visit_file)
+    problem = companion_problem(target)
+    if problem is not None:
+        raise InputError.of(
+            "VP010",
+            f"{problem}; nothing was imported",
+            "rename it or move it away, then import again",
+            target,
+        )
     if report is not None:
         _refuse_report(report, (path, visit_file, target))
     result, feedback = import_responses(path, visit, sheet=sheet)

@@ -38,6 +38,27 @@ def companion_path(visit_file: Path, name: str) -> Path:
     return visit_file.parent / file_name
 
 
+def companion_problem(path: Path) -> str | None:
+    """What keeps the file ``path`` from being read, when something is there that is
+    not a file: a folder, a link to nothing, a pipe or device. None: a file, or
+    nothing at all (then there are no answers)."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        if path.is_symlink():
+            return f"{path.name} is a link to {path.readlink()}, which does not exist"
+        return None
+    except OSError as error:
+        return f"{path.name} cannot be read: {error.strerror or error}"
+    if stat.S_ISDIR(mode):
+        return f"{path.name} is a folder, not a file"
+    if not stat.S_ISREG(mode):
+        return f"{path.name} is not a file (a pipe or a device)"
+    return None
+
+
 def feedback_path(visit_file: Path) -> Path:
     return companion_path(visit_file, FEEDBACK)
 
@@ -86,6 +107,11 @@ def read_feedback(visit_file: Path, visit_id: str) -> Feedback | None:
     import yaml
 
     path = feedback_path(visit_file)
+    problem = companion_problem(path)
+    if problem is not None:
+        raise InputError.of(
+            "VP010", problem, f"rename it or move it away; {_HINT}", path
+        )
     if not path.is_file():
         return None
     shown = str(path)
