@@ -174,3 +174,29 @@ def test_feedback_import_over_a_folder_says_so(tmp_path: Path, run: Run) -> None
     )
     output = assert_user_error(result, "feedback.yaml is a folder", "rename it or move it away")
     assert "disk" not in output
+
+
+def test_a_hand_edited_answer_of_the_wrong_type_is_shown_as_written(
+    tmp_path: Path, run: Run
+) -> None:
+    folder = copy_example(tmp_path)
+    (folder / "feedback.yaml").write_text(
+        "visit: shape-porto-lousada\n"
+        "responses:\n"
+        "- useful.d1-welcome: 4.5\n"
+        "  interpretation: [1, 2]\n"
+        "  keep: {a: 1}\n",
+        encoding="utf-8",
+    )
+    result = run("build", folder / "visit.yaml", "-q")
+    output = assert_user_error(
+        result,
+        "feedback.yaml:3:3",
+        "'useful.d1-welcome: 4.5'",
+        "whole number from 1 to 5",
+        "feedback.yaml:4:3",
+        "'interpretation: a list'",
+        "feedback.yaml:5:3",
+        "'keep: a mapping'",
+    )
+    assert "Node" not in output

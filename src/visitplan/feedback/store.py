@@ -201,19 +201,39 @@ def _read_responses(node: Any, shown: str, problems: list[Finding]) -> Iterator[
                 else None
             )
             if answer is None or question_id in response:
+                shown_value = (
+                    value.value
+                    if isinstance(value, yaml.ScalarNode)
+                    else "a list"
+                    if isinstance(value, yaml.SequenceNode)
+                    else "a mapping"
+                )
                 problems.append(
                     Finding.of(
                         "VP010",
-                        f"'{question_id}: {getattr(value, 'value', '')}' is not an answer "
-                        "visitplan knows"
+                        f"'{question_id}: {shown_value}' is not an answer visitplan knows"
                         + (" (the question is answered twice)" if question_id in response else ""),
-                        _HINT,
+                        f"{_answer_hint(question_id)}; {_HINT}",
                         _at(shown, key),
                     )
                 )
                 continue
             response[question_id] = answer
         yield response
+
+
+def _answer_hint(question_id: str) -> str:
+    """What an answer to ``question_id`` is written as."""
+    kind = question_kind(question_id)
+    if kind is QuestionKind.RATING:
+        return f"a rating is a whole number from {LOWEST_RATING} to {HIGHEST_RATING}"
+    if kind is QuestionKind.LOAD:
+        return "a load is one of: " + ", ".join(LOADS)
+    if kind is QuestionKind.YES_NO:
+        return "a yes/no answer is true or false"
+    if kind is QuestionKind.TEXT:
+        return "an open answer is text, in quotes"
+    return f"no question has the id '{question_id}'; remove the line"
 
 
 def write_feedback(visit_file: Path, feedback: Feedback, title: str) -> Path:
