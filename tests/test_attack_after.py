@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.conftest import EXAMPLES, Run
+from conftest import EXAMPLES, Run
 
 SHAPE = "shape-porto-lousada"
 
@@ -57,9 +57,7 @@ def test_form_never_replaces_the_visit_workbook_even_with_force(tmp_path: Path, 
     assert openpyxl.load_workbook(visit).sheetnames[0] != "Form"
 
 
-def test_a_folder_where_the_questions_go_is_refused_with_its_name(
-    tmp_path: Path, run: Run
-) -> None:
+def test_a_folder_where_the_questions_go_is_refused_with_its_name(tmp_path: Path, run: Run) -> None:
     visit = copy_example(tmp_path) / "visit.yaml"
     (visit.parent / "feedback-questions.txt").mkdir()
     for force in ((), ("--force",)):
@@ -69,9 +67,7 @@ def test_a_folder_where_the_questions_go_is_refused_with_its_name(
     assert not (visit.parent / "feedback-form.xlsx").exists()
 
 
-def test_a_form_in_a_folder_that_does_not_exist_names_the_folder(
-    tmp_path: Path, run: Run
-) -> None:
+def test_a_form_in_a_folder_that_does_not_exist_names_the_folder(tmp_path: Path, run: Run) -> None:
     visit = copy_example(tmp_path) / "visit.yaml"
     out = tmp_path / "nowhere" / "form.xlsx"
     result = run("feedback", "template", visit, "-o", out)

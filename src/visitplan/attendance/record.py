@@ -75,9 +75,7 @@ def read_attendance(visit_file: Path, visit: Visit) -> AttendanceRecord | None:
     path = attendance_path(visit_file)
     problem = companion_problem(path)
     if problem is not None:
-        raise InputError.of(
-            "VP010", problem, f"rename it or move it away; {_HINT}", path
-        )
+        raise InputError.of("VP010", problem, f"rename it or move it away; {_HINT}", path)
     if not path.is_file():
         return None
     shown = str(path)
