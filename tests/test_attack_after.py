@@ -196,3 +196,24 @@ def test_a_hand_edited_answer_of_the_wrong_type_is_shown_as_written(
         "'keep: a mapping'",
     )
     assert "Node" not in output
+
+
+@pytest.mark.parametrize("command", ["feedback", "attendance"])
+def test_a_csv_saved_under_an_xlsx_name_says_to_rename_it(
+    tmp_path: Path, run: Run, command: str
+) -> None:
+    folder = copy_example(tmp_path)
+    fake = folder / "responses.xlsx"
+    fake.write_bytes((folder / "feedback-responses.csv").read_bytes())
+    result = run(command, "import", fake, "--visit", folder / "visit.yaml")
+    assert_user_error(result, "responses.xlsx", "is text", "rename it to responses.csv")
+
+
+@pytest.mark.parametrize("command", ["feedback", "attendance"])
+def test_a_folder_given_as_the_sheet_is_called_a_folder(
+    tmp_path: Path, run: Run, command: str
+) -> None:
+    folder = copy_example(tmp_path)
+    result = run(command, "import", folder, "--visit", folder / "visit.yaml")
+    output = assert_user_error(result, "is a folder")
+    assert "does not exist" not in output
