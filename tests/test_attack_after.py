@@ -217,3 +217,38 @@ def test_a_folder_given_as_the_sheet_is_called_a_folder(
     result = run(command, "import", folder, "--visit", folder / "visit.yaml")
     output = assert_user_error(result, "is a folder")
     assert "does not exist" not in output
+
+
+@pytest.mark.slow
+def test_fifty_thousand_responses_import_and_build_in_minutes(tmp_path: Path, run: Run) -> None:
+    import csv
+    import time
+
+    import docx
+
+    folder = copy_example(tmp_path)
+    with (folder / "feedback-responses.csv").open(encoding="utf-8", newline="") as stream:
+        heading, *answers = list(csv.reader(stream))
+    sheet = folder / "many.csv"
+    with sheet.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(heading)
+        for n in range(50_000):
+            row = list(answers[n % len(answers)])
+            row[0], row[-1] = f"2023/05/18 {n}", f"comment {n}"
+            writer.writerow(row)
+    started = time.monotonic()
+    result = run("feedback", "import", sheet, "--visit", folder / "visit.yaml")
+    imported = time.monotonic() - started
+    assert result.exit_code == 0, result.stderr
+    assert "50000 rows read: 50000 imported" in result.stderr
+    assert "50000 responses for the 23 participants" in result.stderr
+    started = time.monotonic()
+    result = run("build", folder / "visit.yaml", "-q")
+    built = time.monotonic() - started
+    assert result.exit_code == 0, result.stderr
+    text = "\n".join(
+        p.text for p in docx.Document(folder / "build/private/evaluation.docx").paragraphs
+    )
+    assert "comment 49999" in text
+    assert imported < 240 and built < 240, (imported, built)
