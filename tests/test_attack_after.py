@@ -248,7 +248,7 @@ def test_fifty_thousand_responses_import_and_build_in_minutes(tmp_path: Path, ru
     built = time.monotonic() - started
     assert result.exit_code == 0, result.stderr
     text = "\n".join(
-        p.text for p in docx.Document(folder / "build/private/evaluation.docx").paragraphs
+        p.text for p in docx.Document(str(folder / "build/private/evaluation.docx")).paragraphs
     )
     assert "comment 49999" in text
     assert imported < 480 and built < 480, (imported, built)
