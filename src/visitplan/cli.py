@@ -1477,7 +1477,7 @@ def feedback_template(
     if out is not None:
         workbook, text = out, out.with_suffix(".txt")
     try:
-        files = write_form(loaded.visit, workbook, text, force=force)
+        files = write_form(loaded.visit, workbook, text, force=force, visit_file=visit_file)
     except InputError as error:
         _fail_input(error.findings)
     _console().print(
@@ -1575,9 +1575,9 @@ def _print_feedback_summary(outcome: FeedbackOutcome, report: Path | None) -> No
     for duplicate in result.duplicates:
         console.print(f"VP505 {result.sheet}: {duplicate}", markup=False)
     for number in result.rejected:
+        why = result.rejected_why.get(number, "none of the row's answers could be read")
         console.print(
-            f"VP506 {result.sheet}!{number}: none of the row's answers could be read; the "
-            "row was not imported",
+            f"VP506 {result.sheet}!{number}: {why}; the row was not imported",
             markup=False,
             style=style,
         )

@@ -538,7 +538,8 @@ CATALOGUE: dict[str, CodeInfo] = _catalogue(
         "VP506",
         "feedback-empty-row",
         I,
-        "A row without any answer, or whose every answer could not be read.",
+        "A row without any answer, whose every answer could not be read, or that repeats "
+        "the column headings.",
         "Nothing to do for an empty row; correct the answers of the other and import again.",
     ),
     CodeInfo(
@@ -554,7 +555,8 @@ CATALOGUE: dict[str, CodeInfo] = _catalogue(
         "feedback-form-not-written",
         E,
         "The feedback form cannot be written: the file exists and visitplan did not write "
-        "it, the name does not end in .xlsx, or the folder cannot be written.",
+        "it, the name does not end in .xlsx, it is the visit file or a folder, or the folder "
+        "cannot be written.",
         "Choose another name with -o, or replace the file with --force.",
     ),
     CodeInfo(

@@ -106,10 +106,18 @@ def default_paths(visit_file: Path) -> tuple[Path, Path]:
     return folder / f"{prefix}feedback-form.xlsx", folder / f"{prefix}feedback-questions.txt"
 
 
-def write_form(visit: Visit, out: Path, text_out: Path, *, force: bool = False) -> FormFiles:
+def write_form(
+    visit: Visit,
+    out: Path,
+    text_out: Path,
+    *,
+    force: bool = False,
+    visit_file: Path | None = None,
+) -> FormFiles:
     """Write the form's workbook to ``out`` and its list of questions to ``text_out``.
     A file there that visitplan did not write is refused (InputError) unless ``force``;
-    then nothing is written."""
+    then nothing is written. The visit file itself, and a folder, are refused even with
+    ``force``."""
     from visitplan.atomic import replace_file
     from visitplan.labels import Labels
 
@@ -123,18 +131,54 @@ def write_form(visit: Visit, out: Path, text_out: Path, *, force: bool = False) 
             out,
         )
     for path in (out, text_out):
+        _refuse_unwritable(path, visit_file)
         if not force and (path.is_symlink() or (path.exists() and not _is_ours(path))):
             raise _foreign(path)
     labels = Labels(visit.details.language)
     asked = questions(visit)
     workbook = _workbook(visit, asked, labels)
     text = questions_text(visit, asked, labels)
-    try:
-        replace_file(out, workbook)
-        replace_file(text_out, text.encode("utf-8"))
-    except OSError as error:
-        raise _not_written(error, out) from None
+    for path, data in ((out, workbook), (text_out, text.encode("utf-8"))):
+        try:
+            replace_file(path, data)
+        except OSError as error:
+            raise _not_written(error, path) from None
     return FormFiles(out, text_out, len(asked))
+
+
+def _refuse_unwritable(path: Path, visit_file: Path | None) -> None:
+    """The visit file, a folder, or a place in a folder that does not exist: no form
+    can go there, whatever --force says."""
+    from visitplan.findings import InputError
+
+    if visit_file is not None and path.exists() and _same_file(path, visit_file):
+        raise InputError.of(
+            "VP508",
+            f"{path} is the visit file; the form would replace it",
+            "give -o another name, e.g. -o feedback-form.xlsx",
+            path,
+        )
+    if path.is_dir():
+        raise InputError.of(
+            "VP508",
+            f"{path} is a folder, not a file",
+            f"give -o a file name, e.g. -o {path / 'feedback-form.xlsx'}, or rename the folder",
+            path,
+        )
+    if not path.parent.is_dir():
+        raise InputError.of(
+            "VP508",
+            f"{path} cannot be written: the folder {path.parent} does not exist",
+            "create the folder first, or give -o a file in a folder that exists",
+            path,
+        )
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return first.samefile(second)
+    except OSError:
+        return False
 
 
 def questions_text(visit: Visit, asked: list[Question], labels: Labels) -> str:
@@ -160,10 +204,10 @@ def questions_text(visit: Visit, asked: list[Question], labels: Labels) -> str:
 
 def _is_ours(path: Path) -> bool:
     """A form visitplan wrote: the text file's first line, the workbook's keyword."""
+    import zipfile
+
     try:
         if path.suffix.lower() == ".xlsx":
-            import zipfile
-
             with zipfile.ZipFile(path) as archive:
                 return WORKBOOK_MARK.encode() in archive.read("docProps/core.xml")
         with path.open(encoding="utf-8") as stream:
@@ -186,11 +230,12 @@ def _foreign(path: Path) -> InputError:
 def _not_written(error: OSError, path: Path) -> InputError:
     from visitplan.findings import InputError, Location
 
+    # The error names the temporary file written first: the user knows ``path``.
     return InputError.of(
         "VP508",
-        f"{error.filename or path} cannot be written ({error.strerror or error})",
+        f"{path} cannot be written ({error.strerror or error})",
         "choose a folder that exists and that you may write to, e.g. -o feedback-form.xlsx",
-        Location(str(error.filename or path)),
+        Location(str(path)),
     )
 
 

@@ -36,7 +36,14 @@ from visitplan.feedback.questions import (
     question_kind,
     questions,
 )
-from visitplan.feedback.store import NO, YES, Feedback, feedback_path, parse_answer
+from visitplan.feedback.store import (
+    NO,
+    YES,
+    Feedback,
+    companion_problem,
+    feedback_path,
+    parse_answer,
+)
 from visitplan.findings import Finding, InputError, Location
 from visitplan.participants.columns import HEADER_SEARCH_ROWS, ColumnMap, normalise_header
 from visitplan.participants.importing import (
@@ -134,6 +141,8 @@ class FeedbackImport:
     duplicates: list[Duplicate] = field(default_factory=list)
     empty: list[int] = field(default_factory=list)
     rejected: list[int] = field(default_factory=list)  # rows whose answers were all refused
+    # Why a rejected row was, when not for its answers (a heading row typed again).
+    rejected_why: dict[int, str] = field(default_factory=dict)
     warnings: list[Finding] = field(default_factory=list)  # located, in sheet order
     missing: list[Question] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
@@ -277,10 +286,20 @@ def import_feedback(
     the answers imported before."""
     from visitplan.feedback.store import write_feedback
 
+    target = feedback_path(visit_file)
+    problem = companion_problem(target)
+    if problem is not None:
+        raise InputError.of(
+            "VP010",
+            f"{problem}; nothing was imported",
+            "rename it or move it away, then import again",
+            target,
+        )
+    if report is not None:
+        _refuse_report(report, (path, visit_file, target))
     result, feedback = import_responses(path, visit, sheet=sheet)
     if report is not None:
         write_report(report, result)
-    target = feedback_path(visit_file)
     replaced = _held(target)
     written = not dry_run and bool(result.responses)
     if written:
@@ -581,6 +600,12 @@ def _read_row(
     if _blank(only_answers):
         result.empty.append(row.number)
         return None
+    if _repeats_headings(only_answers, header):
+        result.rejected.append(row.number)
+        result.rejected_why[row.number] = (
+            f"row {row.number} repeats the column headings: it is not a response"
+        )
+        return None
     cleaned, cell_warnings = read_cells(Row(row.number, only_answers), _columns(header))
     for warning in cell_warnings:
         index = _index(warning.column)
@@ -631,6 +656,18 @@ def _read_row(
         del who["email"]
     ordered = dict(sorted(answers.items(), key=lambda item: header.order[item[0]]))
     return _Response(row.number, ordered, who)
+
+
+def _repeats_headings(cells: list[Cell], header: _Header) -> bool:
+    """A second heading row (a sheet pasted under another, a title row typed twice):
+    every cell of the question columns says its column's heading."""
+    filled = [
+        (index, cell) for index, cell in enumerate(cells) if not _blank([cell]) and cell is not None
+    ]
+    return bool(filled) and all(
+        normalise_header(_heading(cell)) == normalise_header(header.headings[index])
+        for index, cell in filled
+    )
 
 
 def _columns(header: _Header) -> ColumnMap:
@@ -703,6 +740,40 @@ def _differ(first: _Response, second: _Response) -> bool:
 # -- the report -----------------------------------------------------------------------
 
 
+REPORT_HEADINGS = ("row", "column", "code", "problem", "how to fix it")
+
+
+def _refuse_report(report: Path, keep: tuple[Path, ...]) -> None:
+    """The report replaces only a report: never the sheet, the visit file, the answers
+    or any other file visitplan did not write."""
+    for other in keep:
+        try:
+            same = report.samefile(other)
+        except OSError:
+            same = False
+        if same:
+            raise InputError.of(
+                "VP010",
+                f"--report {report} is the file {other.name}; the report would replace it",
+                "give the report a name of its own, e.g. --report problems.csv",
+                Location(str(report)),
+            )
+    if report.is_dir() or not report.exists():
+        return  # a folder, or a missing one, is said when the report is written
+    try:
+        with report.open(encoding="utf-8-sig", newline="") as stream:
+            first = stream.readline().rstrip("\r\n")
+    except (OSError, UnicodeDecodeError):
+        first = ""
+    if first != ",".join(REPORT_HEADINGS):
+        raise InputError.of(
+            "VP010",
+            f"--report {report} exists already and is not a report visitplan wrote",
+            "give the report another name, e.g. --report problems.csv, or move the file away",
+            Location(str(report)),
+        )
+
+
 def write_report(path: Path, result: FeedbackImport) -> None:
     """Every row that was not imported as it stood, and every answer left out, as a CSV
     to open in a spreadsheet: row, column, heading, problem, how to fix it."""
@@ -721,22 +792,30 @@ def write_report(path: Path, result: FeedbackImport) -> None:
     for number in result.empty:
         lines.append((number, "", "VP506", f"row {number} holds no answer", "nothing to do"))
     for number in result.rejected:
+        why = result.rejected_why.get(number)
         lines.append(
             (
                 number,
                 "",
                 "VP506",
-                f"row {number}: none of its answers could be read",
-                "correct the answers, then import again",
+                why or f"row {number}: none of its answers could be read",
+                "delete the row" if why else "correct the answers, then import again",
             )
         )
     lines.sort(key=lambda line: (line[0], len(line[1]), line[1]))
+    from io import StringIO
+
+    from visitplan.atomic import replace_file
+
+    stream = StringIO(newline="")
+    writer = csv.writer(stream)
+    writer.writerow(REPORT_HEADINGS)
+    for line in lines:
+        writer.writerow([line[0] or "", line[1], line[2], inert(line[3]), inert(line[4])])
     try:
-        with path.open("w", encoding="utf-8-sig", newline="") as stream:
-            writer = csv.writer(stream)
-            writer.writerow(["row", "column", "code", "problem", "how to fix it"])
-            for line in lines:
-                writer.writerow([line[0] or "", line[1], line[2], inert(line[3]), inert(line[4])])
+        if path.is_dir():
+            raise IsADirectoryError(21, "Is a directory")
+        replace_file(path, stream.getvalue().encode("utf-8-sig"))
     except OSError as error:
         raise InputError.of(
             "VP010",

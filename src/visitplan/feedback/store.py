@@ -38,6 +38,27 @@ def companion_path(visit_file: Path, name: str) -> Path:
     return visit_file.parent / file_name
 
 
+def companion_problem(path: Path) -> str | None:
+    """What keeps the file ``path`` from being read, when something is there that is
+    not a file: a folder, a link to nothing, a pipe or device. None: a file, or
+    nothing at all (then there are no answers)."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        if path.is_symlink():
+            return f"{path.name} is a link to {path.readlink()}, which does not exist"
+        return None
+    except OSError as error:
+        return f"{path.name} cannot be read: {error.strerror or error}"
+    if stat.S_ISDIR(mode):
+        return f"{path.name} is a folder, not a file"
+    if not stat.S_ISREG(mode):
+        return f"{path.name} is not a file (a pipe or a device)"
+    return None
+
+
 def feedback_path(visit_file: Path) -> Path:
     return companion_path(visit_file, FEEDBACK)
 
@@ -86,6 +107,9 @@ def read_feedback(visit_file: Path, visit_id: str) -> Feedback | None:
     import yaml
 
     path = feedback_path(visit_file)
+    problem = companion_problem(path)
+    if problem is not None:
+        raise InputError.of("VP010", problem, f"rename it or move it away; {_HINT}", path)
     if not path.is_file():
         return None
     shown = str(path)
@@ -93,7 +117,8 @@ def read_feedback(visit_file: Path, visit_id: str) -> Feedback | None:
         if path.stat().st_size > MAX_BYTES:
             raise _error(f"{path.name} is larger than {MAX_BYTES >> 20} MB", path)
         text = path.read_text(encoding="utf-8")
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        # libyaml reads 50,000 responses in seconds, not minutes; the same nodes and marks.
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except OSError as exc:
         raise _error(f"{path.name} cannot be read: {exc.strerror or exc}", path) from exc
     except UnicodeDecodeError as exc:
@@ -175,19 +200,44 @@ def _read_responses(node: Any, shown: str, problems: list[Finding]) -> Iterator[
                 else None
             )
             if answer is None or question_id in response:
+                shown_value = (
+                    value.value
+                    if isinstance(value, yaml.ScalarNode)
+                    else "a list"
+                    if isinstance(value, yaml.SequenceNode)
+                    else "a mapping"
+                )
                 problems.append(
                     Finding.of(
                         "VP010",
-                        f"'{question_id}: {getattr(value, 'value', '')}' is not an answer "
-                        "visitplan knows"
+                        f"'{question_id}: {shown_value}' is not an answer visitplan knows"
                         + (" (the question is answered twice)" if question_id in response else ""),
-                        _HINT,
+                        (
+                            "keep one answer per question"
+                            if question_id in response
+                            else _answer_hint(question_id)
+                        )
+                        + f"; {_HINT}",
                         _at(shown, key),
                     )
                 )
                 continue
             response[question_id] = answer
         yield response
+
+
+def _answer_hint(question_id: str) -> str:
+    """What an answer to ``question_id`` is written as."""
+    kind = question_kind(question_id)
+    if kind is QuestionKind.RATING:
+        return f"a rating is a whole number from {LOWEST_RATING} to {HIGHEST_RATING}"
+    if kind is QuestionKind.LOAD:
+        return "a load is one of: " + ", ".join(LOADS)
+    if kind is QuestionKind.YES_NO:
+        return "a yes/no answer is true or false"
+    if kind is QuestionKind.TEXT:
+        return "an open answer is text, in quotes"
+    return f"no question has the id '{question_id}'; remove the line"
 
 
 def write_feedback(visit_file: Path, feedback: Feedback, title: str) -> Path:

@@ -51,6 +51,8 @@ class Sheet:
 def read_sheet(path: Path, sheet: str | None = None) -> Sheet:
     """The rows of a spreadsheet file; ``sheet`` picks a sheet by name (default: first)."""
     suffix = path.suffix.lower()
+    if path.is_dir():
+        raise _error(path, "this is a folder, not a file", "give the spreadsheet's file name")
     if not path.is_file():
         raise _error(path, "the file does not exist", "check the path")
     if suffix in {".xlsx", ".xlsm", ".ods", ".xls", ".xlsb"}:
@@ -149,6 +151,24 @@ def _protected(path: Path) -> InputError:
     )
 
 
+def _looks_like_text(path: Path) -> bool:
+    """The start of the file is text: no NUL byte, and UTF-8 (or UTF-16 with its mark)."""
+    try:
+        with path.open("rb") as stream:
+            start = stream.read(4096)
+    except OSError:
+        return False
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    if not start or b"\x00" in start:
+        return False
+    try:
+        start.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error.start > len(start) - 4  # a character cut at the end of the block
+    return True
+
+
 def _check_unpacked_sizes(path: Path) -> None:
     import zipfile
 
@@ -177,6 +197,12 @@ def _read_xlsx(path: Path, wanted: str | None) -> Sheet:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        if _looks_like_text(path):
+            raise _error(
+                path,
+                "the file is text (a CSV file?) with a name ending in .xlsx, not an Excel workbook",
+                f"rename it to {path.with_suffix('.csv').name} and import that",
+            ) from None
         raise _error(
             path,
             f"the file is not a readable Excel workbook ({exc})",
