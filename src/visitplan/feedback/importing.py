@@ -260,11 +260,13 @@ def import_responses(
         if response is not None:
             kept.append(response)
     _deduplicate(kept, result)
-    if len(result.responses) > len(visit.participants):
+    answered, expected = len(result.responses), len(visit.participants)
+    if answered > expected:
         result.notes.append(
-            f"{len(result.responses)} responses for the {len(visit.participants)} "
-            "participants of the visit file: check that the sheet holds only this visit's "
-            "answers, or add the missing participants, so that the evaluation counts right"
+            f"{answered} {'response' if answered == 1 else 'responses'} for the {expected} "
+            f"{'participant' if expected == 1 else 'participants'} of the visit file: check "
+            "that the sheet holds only this visit's answers, or add the missing "
+            "participants, so that the evaluation counts right"
         )
     result.warnings.sort(key=lambda f: f.extra.get("order", (0, 0)))
     feedback = Feedback(visit.details.id, tuple(answers for _, answers in result.responses))
