@@ -45,7 +45,7 @@ def english_fragments(language: str) -> list[re.Pattern[str]]:
             continue
         ids = message.id if isinstance(message.id, tuple | list) else (message.id,)
         translated = (
-            labels.plural(ids[0], ids[1], 2, **_dummy(ids[1]))
+            labels.plural(ids[0], ids[1], 2, **_dummy(ids[1], plural=True))
             if len(ids) > 1
             else labels(ids[0], **_dummy(ids[0]))
         )
@@ -61,8 +61,10 @@ def english_fragments(language: str) -> list[re.Pattern[str]]:
     return [p for p in patterns if not any(p.search(t) for t in translations)]
 
 
-def _dummy(message: str) -> dict[str, str]:
-    return {name: "\x00" for name in re.findall(r"\{(\w+)\}", message) if name != "n"}
+def _dummy(message: str, *, plural: bool = False) -> dict[str, str]:
+    """A stand-in for each field of ``message`` (a plural's ``n`` is given apart)."""
+    fields = re.findall(r"\{(\w+)\}", message)
+    return {name: "\x00" for name in fields if not (plural and name == "n")}
 
 
 def own_texts(visit: Any) -> list[str]:
