@@ -171,6 +171,7 @@ def test_everyone_present_has_every_programme_session(example_builds: dict[str, 
         assert (session["title"] in first) == (session["kind"] in PROGRAMME), session["id"]
 
 
+@pytest.mark.slow
 def test_hours_of_a_participant_who_left_early(changed: Path) -> None:
     left = datetime.strptime(LEFT_AT, "%Y-%m-%d %H:%M")
     could = [
@@ -186,6 +187,7 @@ def test_hours_of_a_participant_who_left_early(changed: Path) -> None:
     assert could[-1]["title"] in page
 
 
+@pytest.mark.slow
 def test_imported_attendance_changes_sessions_and_hours(changed: Path) -> None:
     sessions = {s["id"]: s for s in raw_sessions(changed / "visit.yaml")}
     planned = sum(minutes_of(s) for s in sessions.values() if s["kind"] in PROGRAMME)
@@ -205,6 +207,7 @@ def test_imported_attendance_changes_sessions_and_hours(changed: Path) -> None:
     assert total_minutes(other) == planned
 
 
+@pytest.mark.slow
 def test_unknown_person_and_column_are_reported_where_they_are(changed: Path) -> None:
     code, stderr = (changed / "import-result.txt").read_text(encoding="utf-8").split("\n", 1)
     assert code == "1"
@@ -213,6 +216,7 @@ def test_unknown_person_and_column_are_reported_where_they_are(changed: Path) ->
     assert "3 rows read: 1 matched, 1 naming nobody in the visit, 1 empty" in stderr
 
 
+@pytest.mark.slow
 def test_a_name_in_arabic_prints_right_to_left(changed: Path) -> None:
     document = certificates(changed)
     page = page_of(document, ARABIC_ID, changed / "visit.yaml")
@@ -222,6 +226,7 @@ def test_a_name_in_arabic_prints_right_to_left(changed: Path) -> None:
     assert all(r._r.rPr.find(qn("w:bCs")) is not None for r in runs)  # bold in Arabic too
 
 
+@pytest.mark.slow
 def test_sign_in_sheets_typed_after_the_visit_are_imported(
     example_builds: dict[str, Path], tmp_path: Path, run: Run
 ) -> None:

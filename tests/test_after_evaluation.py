@@ -290,6 +290,7 @@ def test_help_does_not_import_matplotlib() -> None:
 # --- The charts on their own ---------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_same_answers_give_the_same_chart_bytes() -> None:
     from visitplan.exporters._charts import usefulness_chart
 

@@ -152,6 +152,7 @@ def test_the_headings_are_the_seed_sections_in_order(shape: Any) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_a_greek_build_has_the_sections_in_greek(greek: tuple[Any, Visit, Feedback]) -> None:
     document, _, _ = greek
     labels = Labels("el")
@@ -273,6 +274,7 @@ def test_without_answers_the_evaluation_is_a_prompt(shape: Any) -> None:
     assert len(paragraphs) == 1 and is_prompt(paragraphs[0])
 
 
+@pytest.mark.slow
 def test_with_answers_the_evaluation_is_filled_in(greek: tuple[Any, Visit, Feedback]) -> None:
     document, visit, feedback = greek
     labels = Labels("el")
