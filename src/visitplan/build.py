@@ -27,6 +27,7 @@ from visitplan import __version__
 from visitplan.atomic import process_alive, real_path, remove_stale_temps, replace_file
 from visitplan.attendance.record import read_attendance
 from visitplan.audit import (
+    Owner,
     Texts,
     collect_texts,
     find_leaks,
@@ -244,23 +245,22 @@ SAME_WORKER = (
 )
 
 # What forked workers inherit: set just before the pool starts, read by the children.
-_SHARED: tuple[list[Exporter], Visit, BuildContext] | None = None
+_SHARED: tuple[list[Exporter], Visit, BuildContext, dict[str, Owner]] | None = None
 
 
 def _render_some(indices: tuple[int, ...]) -> list[tuple[list[Path], list[str], Texts]]:
     assert _SHARED is not None  # noqa: S101 - set by the parent before forking
-    chosen, visit, context = _SHARED
-    return [_render(chosen[index], visit, context) for index in indices]
+    chosen, visit, context, owners = _SHARED
+    return [_render(chosen[index], visit, context, owners) for index in indices]
 
 
 def _render(
-    one: Exporter, visit: Visit, context: BuildContext
+    one: Exporter, visit: Visit, context: BuildContext, owners: dict[str, Owner]
 ) -> tuple[list[Path], list[str], Texts]:
     """One exporter's files, and the text of those that will be public, read back for
     the privacy audit while the other worker is still busy."""
     paths = one.render(visit, context)
     public = context.out / "public"
-    owners = owners_of(visit, context.publication.tokens)
     texts = collect_texts([p for p in paths if public in p.parents], context.out, owners)
     return paths, sorted(context.labels.missing), texts
 
@@ -292,16 +292,17 @@ def run_exporters(
     count = len(chosen)
     results: dict[int, tuple[list[Path], list[str], Texts]] = {}
     tasks = _tasks(chosen)
+    owners = owners_of(visit, context.publication.tokens)
     if workers() < 2 or len(tasks) < 2 or sys.platform != "linux":
         for n, one in enumerate(chosen):
             if progress:
                 progress(one.name, n, count)
-            results[n] = _render(one, visit, context)
+            results[n] = _render(one, visit, context, owners)
     else:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        _SHARED = (chosen, visit, context)
+        _SHARED = (chosen, visit, context, owners)
         try:
             with ProcessPoolExecutor(
                 max_workers=workers(), mp_context=multiprocessing.get_context("fork")
