@@ -7,6 +7,8 @@ only when one of them is built.
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -117,7 +119,7 @@ def new_document(*, landscape: bool, frame: Frame) -> Any:
     """An A4 document with real styles in the visit's language, a running header with
     the logo, and a footer with the funding statement, the on-site contact and
     "Page X of Y"."""
-    document = Document()
+    document = copy.deepcopy(_styled(frame.language))
     section = document.sections[0]
     width, height = A4
     if landscape:
@@ -129,14 +131,6 @@ def new_document(*, landscape: bool, frame: Frame) -> Any:
     section.header_distance = section.footer_distance = Mm(8)
     if frame.logo is not None:  # room for the logo above the text
         section.top_margin = Length(MARGIN + Mm(8))
-    normal = document.styles["Normal"]
-    normal.font.size = Pt(10.5)
-    _set_language(document, frame.language)
-    for level in (1, 2, 3):
-        style = document.styles[f"Heading {level}"]
-        style.paragraph_format.keep_with_next = True
-        style.paragraph_format.keep_together = True
-    document.styles["Title"].paragraph_format.keep_with_next = True
     properties = document.core_properties
     properties.title = frame.title
     properties.subject = frame.subject
@@ -178,6 +172,35 @@ def new_document(*, landscape: bool, frame: Frame) -> Any:
         foot = footer.add_paragraph()
     page_numbers(foot, frame.page_of)
     return document
+
+
+@functools.lru_cache(maxsize=8)
+def _styled(language: str) -> Any:
+    """An empty document with the styles every document shares, in ``language``: made
+    once and copied, since reading Word's default template is a good part of the cost
+    of a small document. Never changed itself."""
+    document = Document()
+    normal = document.styles["Normal"]
+    normal.font.size = Pt(10.5)
+    _set_language(document, language)
+    for level in (1, 2, 3):
+        style = document.styles[f"Heading {level}"]
+        style.paragraph_format.keep_with_next = True
+        style.paragraph_format.keep_together = True
+    document.styles["Title"].paragraph_format.keep_with_next = True
+    return document
+
+
+@functools.cache
+def style_id(name: str) -> str:
+    """The id of one of the styles of Word's default template, which every document
+    starts from: python-docx searches the style list on every lookup by name."""
+    return str(_styled("en").styles[name].style_id)
+
+
+def table_grid(table: Any) -> None:
+    """Give ``table`` the 'Table Grid' style."""
+    table._tbl.tblStyle_val = style_id("Table Grid")
 
 
 def picture(run: Any, path: Path, *, width_mm: float, height_mm: float) -> None:
@@ -252,7 +275,7 @@ class Paragraphs:
 
     def __init__(self, document: Any) -> None:
         self.document = document
-        self.ids = {name: document.styles[name].style_id for name in self.NAMES}
+        self.ids = {name: style_id(name) for name in self.NAMES}
 
     def add(self, text: str = "", style: str | None = None) -> Any:
         """A paragraph at the end of the document (or of the cell or page it adds to)."""
@@ -411,7 +434,7 @@ def add_table(
     programme and produces the same markup.
     """
     table = document.add_table(rows=1, cols=len(header))
-    table.style = document.styles["Table Grid"]
+    table_grid(table)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     repeat_as_header(table.rows[0])

@@ -282,7 +282,7 @@ def _background(document: Any, visit: Visit, labels: Labels) -> None:
         (labels("End date"), labels.date(details.end_date), ""),
     ]
     table = document.add_table(rows=len(rows), cols=2)
-    table.style = document.styles["Table Grid"]
+    word.table_grid(table)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     available = word.text_width_pt(landscape=False)
