@@ -52,6 +52,7 @@ CONTEXT = 300  # characters either side of an owner's name read for a longer nam
 # A phone's national number may be written after a trunk prefix (0, 06, 8), the
 # country code, or 00 and the country code: up to this many digits before it.
 MAX_PHONE_PREFIX = 5
+NOT_A_DIGIT = re.compile(r"[^0-9]")
 DIGIT_RUN = re.compile(r"\+?\d(?:[\d \t.\-/()\u00a0]*\d)?")
 # Stands in a Texts mapping for a file that cannot be read as text (a NUL can never
 # be part of the text of a readable file: such a file is unreadable).
@@ -375,6 +376,8 @@ def _national_number(phone: str, region: str | None) -> tuple[str, frozenset[str
 
 
 def _digits(text: str) -> str:
+    if text.isascii():  # nearly always: dates and times in the feeds
+        return NOT_A_DIGIT.sub("", text)
     return "".join(str(unicodedata.decimal(c)) for c in text if c.isdecimal())
 
 

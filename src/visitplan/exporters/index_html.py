@@ -10,9 +10,10 @@ nowhere public.
 
 from __future__ import annotations
 
+
 from collections.abc import Iterator
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -240,12 +241,20 @@ def qr_svg(url: str, *, fast: bool = False) -> Any:
     ``fast`` fixes the mask pattern instead of trying all eight (a third of the time,
     for one code per participant): every mask is valid and read by every scanner;
     the best one only spares a few black blocks."""
-    import segno
     from markupsafe import Markup
 
-    code = segno.make(url, error="m", mask=FAST_MASK if fast else None)
-    svg = code.svg_inline(scale=4, border=2, omitsize=True)
+    svg = _qr_svg(url, fast)
     return Markup(svg)  # noqa: S704 - segno's SVG of our own URL: no user text in it
+
+
+@lru_cache(maxsize=4096)
+def _qr_svg(url: str, fast: bool) -> str:
+    """Kept for the process: feed addresses stay the same from build to build, and
+    ``watch`` rebuilds in one process on every save."""
+    import segno
+
+    code = segno.make(url, error="m", mask=FAST_MASK if fast else None)
+    return str(code.svg_inline(scale=4, border=2, omitsize=True))
 
 
 FAST_MASK = 0
