@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import typer.testing
 from typer.testing import CliRunner, Result
 
 from visitplan.cli import app
+
+# Typer makes a click command of the app on every invoke, reading the signature of
+# every command (about 40 ms, a tenth of the whole run); the app does not change while
+# the tests run, so that is done once.
+_typer_testing = vars(typer.testing)
+if "_get_command" in _typer_testing:
+    _typer_testing["_get_command"] = functools.cache(_typer_testing["_get_command"])
 
 # Builds in tests write their outputs in-process: forking a worker from a test process
 # costs more than a small visit's whole build. The shared example builds below use two
@@ -55,27 +65,77 @@ BUILT_AT = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")
-def example_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def example_builds(tmp_path_factory: pytest.TempPathFactory) -> Mapping[str, Path]:
     """Each shipped example built once for the whole run (read them, don't change them):
-    name -> folder holding visit.yaml and build/."""
+    name -> folder holding visit.yaml and build/.
+
+    An example is built when a test first asks for it, and the test processes of one
+    run share the builds: the first process to claim an example builds it, the others
+    wait for it and read the same folder."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if worker else base) / "example-builds"
+    shared.mkdir(exist_ok=True)
+    return ExampleBuilds(shared)
+
+
+class ExampleBuilds(Mapping[str, Path]):
+    """The shipped examples, each built on first use."""
+
+    def __init__(self, shared: Path) -> None:
+        self.shared = shared
+
+    def __getitem__(self, name: str) -> Path:
+        if name not in EXAMPLE_NAMES:
+            raise KeyError(name)
+        try:
+            claim = os.open(self.shared / f"{name}.claimed", os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            return _wait_for_example(self.shared, name)  # another test process builds it
+        os.close(claim)
+        _build_example(name, self.shared / name)
+        return self.shared / name
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(EXAMPLE_NAMES)
+
+    def __len__(self) -> int:
+        return len(EXAMPLE_NAMES)
+
+
+def _build_example(name: str, folder: Path) -> None:
+    """Build one example with two workers, so the parallel path is built and read back
+    in every run; say when it is done, or why it failed, to the other test processes."""
     from visitplan.build import build
     from visitplan.load import load_visit
 
-    folders = {}
     workers = os.environ.get("VISITPLAN_WORKERS")
     os.environ["VISITPLAN_WORKERS"] = "2"
     try:
-        for name in EXAMPLE_NAMES:
-            folder = tmp_path_factory.mktemp(name)
-            copy_example_files(name, folder)
-            build(load_visit(folder / "visit.yaml"), folder / "build", now=BUILT_AT, force=True)
-            folders[name] = folder
+        folder.mkdir()
+        copy_example_files(name, folder)
+        build(load_visit(folder / "visit.yaml"), folder / "build", now=BUILT_AT, force=True)
+    except BaseException as error:
+        folder.with_name(f"{name}.failed").write_text(repr(error), encoding="utf-8")
+        raise
     finally:
         if workers is None:
             del os.environ["VISITPLAN_WORKERS"]
         else:
             os.environ["VISITPLAN_WORKERS"] = workers
-    return folders
+    folder.with_name(f"{name}.done").touch()
+
+
+def _wait_for_example(shared: Path, name: str) -> Path:
+    deadline = time.monotonic() + 600
+    while not (shared / f"{name}.done").exists():
+        failed = shared / f"{name}.failed"
+        if failed.exists():
+            pytest.fail(f"the example {name} did not build: {failed.read_text(encoding='utf-8')}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"the example {name} was not built within ten minutes")
+        time.sleep(0.05)
+    return shared / name
 
 
 def copy_example_files(name: str, folder: Path) -> None:

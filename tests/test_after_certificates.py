@@ -7,7 +7,7 @@ import csv
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -132,7 +132,7 @@ def changed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield folder
 
 
-def test_one_page_per_participant_each_with_their_name(example_builds: dict[str, Path]) -> None:
+def test_one_page_per_participant_each_with_their_name(example_builds: Mapping[str, Path]) -> None:
     folder = example_builds[SHAPE]
     document = certificates(folder)
     people = load_visit(folder / "visit.yaml").visit.participants
@@ -145,7 +145,7 @@ def test_one_page_per_participant_each_with_their_name(example_builds: dict[str,
         assert text.count("Certificate of attendance") == 1
 
 
-def test_certificate_names_the_visit_place_and_dates(example_builds: dict[str, Path]) -> None:
+def test_certificate_names_the_visit_place_and_dates(example_builds: Mapping[str, Path]) -> None:
     from visitplan.labels import Labels
 
     folder = example_builds[SHAPE]
@@ -161,7 +161,7 @@ def test_certificate_names_the_visit_place_and_dates(example_builds: dict[str, P
         assert line in first
 
 
-def test_everyone_present_has_every_programme_session(example_builds: dict[str, Path]) -> None:
+def test_everyone_present_has_every_programme_session(example_builds: Mapping[str, Path]) -> None:
     folder = example_builds[SHAPE]
     sessions = raw_sessions(folder / "visit.yaml")
     expected = sum(minutes_of(s) for s in sessions if s["kind"] in PROGRAMME)
@@ -228,7 +228,7 @@ def test_a_name_in_arabic_prints_right_to_left(changed: Path) -> None:
 
 @pytest.mark.slow
 def test_sign_in_sheets_typed_after_the_visit_are_imported(
-    example_builds: dict[str, Path], tmp_path: Path, run: Run
+    example_builds: Mapping[str, Path], tmp_path: Path, run: Run
 ) -> None:
     folder = example_builds[SHAPE]
     copy_example_files(SHAPE, tmp_path)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -61,7 +61,7 @@ def events(feed: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def built_examples(example_builds: dict[str, Path]) -> dict[str, Path]:
+def built_examples(example_builds: Mapping[str, Path]) -> dict[str, Path]:
     return {name: folder / "build" / "public" for name, folder in example_builds.items()}
 
 

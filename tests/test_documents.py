@@ -6,7 +6,7 @@ import re
 import shutil
 import subprocess
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ def build_example(folder: Path, name: str, language: str | None = None) -> Path:
 
 
 @pytest.fixture(scope="module")
-def built(example_builds: dict[str, Path]) -> dict[str, Path]:
+def built(example_builds: Mapping[str, Path]) -> dict[str, Path]:
     return {name: folder / "build" / "private" for name, folder in example_builds.items()}
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ def visit() -> Visit:
 
 
 @pytest.fixture(scope="module")
-def build_dir(example_builds: dict[str, Path]) -> Path:
+def build_dir(example_builds: Mapping[str, Path]) -> Path:
     return example_builds[ITALY] / "build"
 
 

@@ -9,7 +9,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,7 @@ MM_PER_PT = 25.4 / 72
 
 
 @pytest.fixture(scope="module")
-def built(example_builds: dict[str, Path]) -> dict[str, Path]:
+def built(example_builds: Mapping[str, Path]) -> dict[str, Path]:
     return {name: folder / "build" / "private" for name, folder in example_builds.items()}
 
 
@@ -480,7 +480,7 @@ def test_version_rises_only_when_the_programme_changes(
 @pytest.mark.slow
 def test_damaged_version_in_state_is_a_located_error(
     example_copy: Callable[[str], Path],
-    example_builds: dict[str, Path],
+    example_builds: Mapping[str, Path],
     run: Run,
     stored: str,
 ) -> None:

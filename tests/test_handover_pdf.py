@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,7 @@ hosts:
 
 @pytest.fixture(scope="module")
 def builds(
-    example_builds: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+    example_builds: Mapping[str, Path], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Path]:
     """The examples, and a visit of tall rows."""
     from visitplan.build import build

@@ -10,6 +10,7 @@ import re
 import signal
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar
 
@@ -285,7 +286,7 @@ def test_audit_finds_a_planted_email(tmp_path: Path, run: Run) -> None:
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_every_example_passes_the_audit(
-    run: Run, name: str, example_builds: dict[str, Path]
+    run: Run, name: str, example_builds: Mapping[str, Path]
 ) -> None:
     result = run("audit", example_builds[name] / "build")
     assert result.exit_code == 0, result.stdout

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -180,7 +180,7 @@ def test_every_language_builds_without_english_fixed_text(tmp_path: Path, langua
 
 
 @pytest.mark.slow
-def test_the_check_would_see_english(example_builds: dict[str, Path]) -> None:
+def test_the_check_would_see_english(example_builds: Mapping[str, Path]) -> None:
     """The test above can fail: an English build is full of the English fixed texts."""
     out = example_builds["milan-exchange-2026"] / "build"
     fragments = english_fragments(QUICK)
@@ -255,7 +255,7 @@ def test_a_personal_feed_speaks_the_participants_first_language(tmp_path: Path) 
     assert sessions(mine) == sessions(theirs)
 
 
-def test_the_workbook_names_its_language(example_builds: dict[str, Path]) -> None:
+def test_the_workbook_names_its_language(example_builds: Mapping[str, Path]) -> None:
     for name, folder in example_builds.items():
         language = load_visit(folder / "visit.yaml").visit.details.language
         path = folder / "build" / "private" / "participants.xlsx"

@@ -4,6 +4,7 @@ pages with an HTML parser (structure, not pixels)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -66,7 +67,7 @@ def _pages(folder: Path) -> list[Path]:
 
 @pytest.mark.parametrize("name", ["milan-exchange-2026", "italy-study-visit-2026"])
 def test_howto_names_each_button_in_bold_as_the_button_says_it(
-    example_builds: dict[str, Path], name: str
+    example_builds: Mapping[str, Path], name: str
 ) -> None:
     for page in _pages(example_builds[name]):
         reader = _read(page)
@@ -83,7 +84,7 @@ def _print_rules(style: str) -> str:
 
 
 def test_printed_page_hides_the_advice_about_buttons_it_does_not_print(
-    example_builds: dict[str, Path],
+    example_builds: Mapping[str, Path],
 ) -> None:
     for page in _pages(example_builds["milan-exchange-2026"]):
         rules = _print_rules(_read(page).style)
@@ -94,7 +95,7 @@ def test_printed_page_hides_the_advice_about_buttons_it_does_not_print(
 
 
 def test_printed_feed_boxes_share_the_width_so_an_address_keeps_to_one_line(
-    example_builds: dict[str, Path],
+    example_builds: Mapping[str, Path],
 ) -> None:
     for page in _pages(example_builds["milan-exchange-2026"]):
         rules = _print_rules(_read(page).style)

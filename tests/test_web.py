@@ -8,7 +8,7 @@ import re
 import threading
 import urllib.request
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -32,7 +32,7 @@ def build_public(visit_file: Path, now: datetime = T1) -> Path:
 
 
 @pytest.fixture(scope="module")
-def built(example_builds: dict[str, Path]) -> dict[str, Path]:
+def built(example_builds: Mapping[str, Path]) -> dict[str, Path]:
     return {name: folder / "build" / "public" for name, folder in example_builds.items()}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ SHEETS = ["Participants", "Summary", "Catering & access", "Travel & stay", "Host
 
 
 @pytest.fixture(scope="module")
-def built(example_builds: dict[str, Path]) -> dict[str, Path]:
+def built(example_builds: Mapping[str, Path]) -> Mapping[str, Path]:
     return example_builds
 
 
