@@ -10,7 +10,6 @@ nowhere public.
 
 from __future__ import annotations
 
-
 from collections.abc import Iterator
 from datetime import date, datetime
 from functools import cache, lru_cache
