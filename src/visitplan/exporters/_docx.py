@@ -180,6 +180,13 @@ def _styled(language: str) -> Any:
     once and copied, since reading Word's default template is a good part of the cost
     of a small document. Never changed itself."""
     document = Document()
+    # Not carried over from python-docx's template: Word 2010's second copy of the
+    # styles (430 KB, which later Word and LibreOffice ignore) and the template's
+    # thumbnail, which file browsers would show as a picture of an empty page.
+    for relations in (document.part.rels, document.part.package.rels):
+        for key, relation in list(relations.items()):
+            if relation.reltype.endswith(("/stylesWithEffects", "/metadata/thumbnail")):
+                del relations[key]
     normal = document.styles["Normal"]
     normal.font.size = Pt(10.5)
     _set_language(document, language)
