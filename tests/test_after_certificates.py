@@ -4,6 +4,7 @@ with python-docx, openpyxl and PyYAML."""
 from __future__ import annotations
 
 import csv
+import json
 import re
 import shutil
 import subprocess
@@ -266,6 +267,7 @@ def test_sign_in_sheets_typed_after_the_visit_are_imported(
     assert record["sessions"][day[1].id] == [ids[other]]
 
 
+@pytest.mark.slow
 def test_dry_run_writes_nothing(tmp_path: Path, run: Run) -> None:
     copy_example_files(SHAPE, tmp_path)
     marks = tmp_path / "marks.csv"
@@ -298,6 +300,26 @@ def test_a_wrong_id_in_the_record_stops_the_build_where_it_is(tmp_path: Path, ru
     assert "attendance.yaml:3:3" in result.stderr and "d1-welcome" in result.stderr
     assert "attendance.yaml:4:27" in result.stderr and "'nobody'" in result.stderr
     assert not (tmp_path / "build").exists()
+
+
+def test_check_finds_what_would_stop_the_build_beside_the_visit(tmp_path: Path, run: Run) -> None:
+    copy_example_files(SHAPE, tmp_path)
+    (tmp_path / "attendance.yaml").write_text(
+        "visit: shape-porto-lousada\nsessions:\n  d1-cnaim: [it-conngi-1, nobody]\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "feedback.yaml").write_text("visit: [unclosed\n", encoding="utf-8")
+    result = run("check", tmp_path / "visit.yaml", "--format", "json")
+    assert result.exit_code == 1
+    found = [f for f in json.loads(result.stdout) if Path(f["file"]).name != "visit.yaml"]
+    assert [(Path(f["file"]).name, f["severity"]) for f in found] == [
+        ("feedback.yaml", "error"),
+        ("attendance.yaml", "error"),
+    ], found
+    assert "'nobody'" in found[1]["message"] and found[1]["line"] == 3
+    (tmp_path / "attendance.yaml").unlink()
+    (tmp_path / "feedback.yaml").unlink()
+    assert run("check", tmp_path / "visit.yaml").exit_code == 0
 
 
 @pytest.mark.slow

@@ -356,7 +356,7 @@ def check(
         _watch(visit_file, lambda: check(visit_file, output, strict))
         return
     loaded = _load(visit_file, output)
-    findings = run_checks(loaded)
+    findings = run_checks(loaded) + _companion_findings(loaded)
     if output is OutputFormat.json:
         _print_json([f.as_json() for f in findings])
     else:
@@ -377,6 +377,25 @@ def check(
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     if any(f.severity in failing for f in findings):
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _companion_findings(loaded: Loaded) -> list[Finding]:
+    """What stops a build in the files kept beside the visit: the feedback answers and
+    the attendance record, read as the build reads them."""
+    from visitplan.attendance.record import read_attendance
+    from visitplan.feedback.store import read_feedback
+    from visitplan.findings import InputError
+
+    found: list[Finding] = []
+    try:
+        read_feedback(loaded.path, loaded.visit.details.id)
+    except InputError as error:
+        found += error.findings
+    try:
+        read_attendance(loaded.path, loaded.visit)
+    except InputError as error:
+        found += error.findings
+    return found
 
 
 def _watch(visit_file: Path, action: Callable[[], None]) -> None:
