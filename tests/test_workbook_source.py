@@ -408,6 +408,17 @@ def test_a_sheet_that_lost_its_field_names_is_an_error_not_a_silent_loss(
     ]
 
 
+def test_a_workbook_without_its_sessions_sheet_is_refused(run: Any, greek_workbook: Path) -> None:
+    book = load_workbook(greek_workbook)
+    title = sessions_sheet(book).title
+    del book[title]
+    book.save(greek_workbook)
+    code, findings = check_json(run, greek_workbook)
+    assert code == 2
+    assert [f["code"] for f in findings] == ["VP003"]
+    assert f"'{title}'" in findings[0]["message"] and findings[0]["file"].endswith("visit.xlsx")
+
+
 @pytest.mark.slow
 def test_an_error_value_is_one_message_at_its_cell(run: Any, greek_workbook: Path) -> None:
     book = load_workbook(greek_workbook)

@@ -20,7 +20,15 @@ from typing import Any
 from visitplan.findings import Finding, InputError, Location
 from visitplan.load import Loaded, SourceMap, load_data, note_bad_text
 from visitplan.model import Path
-from visitplan.workbook.layout import COMMENT, FIELD_ROW, CellKind, Column, Sheet, sheets
+from visitplan.workbook.layout import (
+    COMMENT,
+    FIELD_ROW,
+    CellKind,
+    Column,
+    Sheet,
+    sheet_of,
+    sheets,
+)
 
 MAX_ROWS = 100_000
 MAX_COLUMNS = 200
@@ -74,7 +82,7 @@ def load_workbook_visit(path: FilePath, shown: str) -> Loaded:
     """Read and validate a visit workbook; InputError lists every problem at its cell,
     with hints said for cells rather than for YAML keys."""
     data, source, findings = read_workbook(path, shown)
-    unreadable = {f.location for f in findings}
+    unreadable = {f.location for f in findings if f.location and f.location.line}
     try:
         return load_data(data, source, findings, path)
     except InputError as error:
@@ -134,8 +142,8 @@ def read_workbook(
             )
             continue
         found[section] = grid
-    if len(found) < len(sheets()):
-        findings += _sheets_without_field_names(grids, found, shown)
+    lost = _sheets_without_field_names(grids, found, shown) if len(found) < len(sheets()) else []
+    findings += lost
     if "visit" not in found:
         raise InputError.of(
             "VP003",
@@ -164,7 +172,24 @@ def read_workbook(
                 data[sheet.section] = values
     if objectives:
         data["visit"]["objectives"] = objectives
+    if "sessions" not in found and not lost:  # a sheet that lost its field names is said
+        findings.append(_no_sessions_sheet(data["visit"].get("language"), shown))
     return data, source, findings
+
+
+def _no_sessions_sheet(language: Any, shown: str) -> Finding:
+    """A workbook whose sheet of sessions was deleted: the visit would have no programme."""
+    from visitplan.labels import Labels
+
+    title = Labels(language if isinstance(language, str) else "en")(sheet_of("sessions").title)
+    return Finding.of(
+        "VP003",
+        f"the workbook has no sheet of sessions ('{title}'), so the visit has no programme",
+        f"put the '{title}' sheet back from a copy of the workbook, or make the workbook "
+        "again with `visitplan convert` from the visit's last YAML file; a visit without "
+        "sessions keeps the sheet, empty",
+        Location(shown),
+    )
 
 
 def _sheets_without_field_names(
