@@ -14,8 +14,6 @@ import pytest
 import typer.testing
 from typer.testing import CliRunner, Result
 
-from visitplan.cli import app
-
 # Typer makes a click command of the app on every invoke, reading the signature of
 # every command (about 40 ms, a tenth of the whole run); the app does not change while
 # the tests run, so that is done once.
@@ -39,6 +37,8 @@ Run = Callable[..., Result]
 @pytest.fixture
 def run() -> Run:
     """Run the CLI in-process; the result has exit_code, stdout and stderr."""
+    from visitplan.cli import app
+
     runner = CliRunner()
 
     def invoke(*args: str | Path) -> Result:
@@ -184,19 +184,51 @@ participants:
 # Fuzzing: the property tests (hypothesis) are slow tests, so the default run stays
 # under a minute; `python -m pytest -m slow` (and CI) runs them with 150 cases per
 # target, and the deep run, 10,000 per target, with
-# `python -m pytest -m slow tests/test_fuzz*.py --hypothesis-profile=deep`.
-from hypothesis import HealthCheck, settings  # noqa: E402
+# `python -m pytest -m slow tests/test_fuzz*.py --hypothesis-profile=deep`. A run that
+# leaves the slow tests out does not even import hypothesis.
+@pytest.hookimpl(tryfirst=True)  # before hypothesis's own plugin loads a profile
+def pytest_configure(config: pytest.Config) -> None:
+    if leaves_out_slow_tests(config) and not config.getoption("hypothesis_profile", None):
+        return
+    from hypothesis import HealthCheck, settings
 
-settings.register_profile(
-    "ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    settings.register_profile(
+        "ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
+    settings.register_profile(
+        "deep",
+        max_examples=10_000,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    settings.load_profile("ci")
+
+
+def leaves_out_slow_tests(config: pytest.Config) -> bool:
+    return bool(config.getoption("markexpr") == "not slow")
+
+
+# Modules that hold slow tests only (tests/test_structure.py checks that they do): a run
+# that leaves out the slow tests does not import them at all.
+SLOW_MODULES = frozenset(
+    {
+        "test_browser.py",
+        "test_fuzz.py",
+        "test_fuzz_import.py",
+        "test_fuzz_output.py",
+        "test_fuzz_text.py",
+        "test_handover_pdf.py",
+        "test_speed.py",
+        "test_workbook_source_office.py",
+        "test_workbook_source_watch.py",
+    }
 )
-settings.register_profile(
-    "deep",
-    max_examples=10_000,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-settings.load_profile("ci")
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    if collection_path.name in SLOW_MODULES and leaves_out_slow_tests(config):
+        return True
+    return None
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -150,6 +150,7 @@ def _loop(path: Path) -> None:
     ("make", "says"),
     [(_folder, "is a folder"), (_dangling, "nowhere.yaml, which does not exist"), (_loop, "")],
 )
+@pytest.mark.slow
 def test_something_not_a_file_beside_the_visit_stops_the_build(
     tmp_path: Path, run: Run, name: str, make: object, says: str
 ) -> None:
@@ -172,6 +173,7 @@ def test_feedback_import_over_a_folder_says_so(tmp_path: Path, run: Run) -> None
     assert "disk" not in output
 
 
+@pytest.mark.slow
 def test_a_hand_edited_answer_of_the_wrong_type_is_shown_as_written(
     tmp_path: Path, run: Run
 ) -> None:

@@ -8,6 +8,7 @@ import subprocess
 import zipfile
 from collections.abc import Iterator, Mapping
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -43,6 +44,13 @@ def built(example_builds: Mapping[str, Path]) -> dict[str, Path]:
     return {name: folder / "build" / "private" for name, folder in example_builds.items()}
 
 
+@cache
+def document_at(path: Path) -> Any:
+    """A document of the shared example builds, read once for the run: read it, don't
+    change it."""
+    return docx.Document(str(path))
+
+
 def visit_of(name: str) -> Visit:
     return load_visit(EXAMPLES / name / "visit.yaml").visit
 
@@ -76,7 +84,7 @@ def all_text(document: Any) -> str:
 def test_agenda_headings_in_order_with_real_styles(built: dict[str, Path], name: str) -> None:
     visit = visit_of(name)
     labels = Labels(visit.details.language)
-    document = docx.Document(str(built[name] / "agenda.docx"))
+    document = document_at(built[name] / "agenda.docx")
     expected = [("Title", visit.details.title), ("Heading 1", labels("Objectives"))]
     expected += [("Heading 1", labels.full_date(day)) for day in visit.details.days()]
     expected += [
@@ -90,7 +98,7 @@ def test_agenda_headings_in_order_with_real_styles(built: dict[str, Path], name:
 def test_every_session_is_under_its_day(built: dict[str, Path], name: str) -> None:
     visit = visit_of(name)
     labels = Labels(visit.details.language)
-    document = docx.Document(str(built[name] / "agenda.docx"))
+    document = document_at(built[name] / "agenda.docx")
     found: list[tuple[str, str]] = []
     day = None
     time = labels("Time")
@@ -109,7 +117,7 @@ def test_every_session_is_under_its_day(built: dict[str, Path], name: str) -> No
 
 
 def test_agenda_lists_participants_and_hosts(built: dict[str, Path]) -> None:
-    document = docx.Document(str(built["milan-exchange-2026"] / "agenda.docx"))
+    document = document_at(built["milan-exchange-2026"] / "agenda.docx")
     people = document.tables[-1]
     assert [c.text for c in people.rows[0].cells] == ["Name", "Role", "Organisation"]
     names = {row.cells[0].text for row in people.rows[1:] if len(row._tr.tc_lst) == 3}
@@ -131,7 +139,7 @@ def test_agenda_has_page_numbers_and_no_contents_when_short(built: dict[str, Pat
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_public_agenda_has_no_personal_data(built: dict[str, Path], name: str) -> None:
     visit = visit_of(name)
-    text = all_text(docx.Document(str(built[name] / "agenda-public.docx")))
+    text = all_text(document_at(built[name] / "agenda-public.docx"))
     for person in visit.participants:
         for secret in (person.name, person.email, person.phone):
             if secret:
@@ -141,7 +149,7 @@ def test_public_agenda_has_no_personal_data(built: dict[str, Path], name: str) -
 
 
 def test_public_agenda_counts_participants_by_country(built: dict[str, Path]) -> None:
-    document = docx.Document(str(built["shape-porto-lousada"] / "agenda-public.docx"))
+    document = document_at(built["shape-porto-lousada"] / "agenda-public.docx")
     counts = document.tables[-1]
     assert [c.text for c in counts.rows[0].cells] == ["Organisation", "Participants"]
     total = sum(int(row.cells[1].text) for row in counts.rows[1:] if len(row._tr.tc_lst) == 2)
@@ -150,7 +158,7 @@ def test_public_agenda_counts_participants_by_country(built: dict[str, Path]) ->
 
 def test_markdown_and_word_agenda_hold_the_same_content(built: dict[str, Path]) -> None:
     markdown = (built["italy-study-visit-2026"] / "agenda.md").read_text(encoding="utf-8")
-    document = docx.Document(str(built["italy-study-visit-2026"] / "agenda.docx"))
+    document = document_at(built["italy-study-visit-2026"] / "agenda.docx")
     md_headings = [
         line.removeprefix("## ") for line in markdown.splitlines() if line.startswith("## ")
     ]
@@ -166,7 +174,7 @@ def test_largest_example_fits_the_page(built: dict[str, Path]) -> None:
     """No column narrower than its longest word at 10 pt, unless the page is landscape."""
     sizes = {n: len(visit_of(n).sessions) + len(visit_of(n).participants) for n in EXAMPLE_NAMES}
     largest = max(sizes, key=lambda n: sizes[n])
-    document = docx.Document(str(built[largest] / "agenda.docx"))
+    document = document_at(built[largest] / "agenda.docx")
     section: Any = document.sections[0]
     landscape = section.page_width > section.page_height
     usable = (section.page_width - section.left_margin - section.right_margin) / 12700
@@ -210,7 +218,7 @@ MILAN_OUTLINE = [
 
 
 def test_milan_takeaways_follow_the_seed_outline(built: dict[str, Path]) -> None:
-    document = docx.Document(str(built["milan-exchange-2026"] / "takeaways.docx"))
+    document = document_at(built["milan-exchange-2026"] / "takeaways.docx")
     assert headings(document) == MILAN_OUTLINE
 
 
@@ -218,7 +226,7 @@ def test_milan_takeaways_follow_the_seed_outline(built: dict[str, Path]) -> None
 def test_every_host_is_under_its_level(built: dict[str, Path], name: str) -> None:
     visit = visit_of(name)
     labels = Labels(visit.details.language)
-    document = docx.Document(str(built[name] / "takeaways.docx"))
+    document = document_at(built[name] / "takeaways.docx")
     level = None
     placed: dict[str, str] = {}
     in_vertical = False
@@ -251,7 +259,7 @@ def representative_lines(document: Any, heading: str) -> list[str]:
 
 
 def test_one_representatives_line_per_country(built: dict[str, Path]) -> None:
-    document = docx.Document(str(built["milan-exchange-2026"] / "takeaways.docx"))
+    document = document_at(built["milan-exchange-2026"] / "takeaways.docx")
     lines = representative_lines(document, "Participating representatives")
     many, one = "representatives", "representative"
     delegations = {
@@ -275,7 +283,7 @@ def test_one_representatives_line_per_country(built: dict[str, Path]) -> None:
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_placeholders_are_grey_italic_in_brackets(built: dict[str, Path], name: str) -> None:
-    document = docx.Document(str(built[name] / "takeaways.docx"))
+    document = document_at(built[name] / "takeaways.docx")
     prompts = [run for p in document.paragraphs for run in p.runs if run.text.startswith("[")]
     assert len(prompts) > 20
     for run in prompts:
@@ -292,7 +300,7 @@ def test_placeholders_are_grey_italic_in_brackets(built: dict[str, Path], name: 
 
 def test_takeaways_prefill_context_and_objectives(built: dict[str, Path]) -> None:
     visit = visit_of("milan-exchange-2026")
-    text = all_text(docx.Document(str(built["milan-exchange-2026"] / "takeaways.docx")))
+    text = all_text(document_at(built["milan-exchange-2026"] / "takeaways.docx"))
     assert " ".join((visit.details.description or "").split()) in text
     for objective in visit.details.objectives:
         assert " ".join(objective.text.split()) in text

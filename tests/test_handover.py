@@ -11,6 +11,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,13 @@ MM_PER_PT = 25.4 / 72
 @pytest.fixture(scope="module")
 def built(example_builds: Mapping[str, Path]) -> dict[str, Path]:
     return {name: folder / "build" / "private" for name, folder in example_builds.items()}
+
+
+@cache
+def document_at(path: Path) -> Any:
+    """A document of the shared example builds, read once for the run: read it, don't
+    change it."""
+    return docx.Document(str(path))
 
 
 def visit_of(name: str) -> Visit:
@@ -83,7 +91,7 @@ def png(path: Path, width: int = 4, height: int = 2) -> Path:
 def test_no_table_row_splits_and_headers_repeat(
     built: dict[str, Path], name: str, file: str
 ) -> None:
-    document = docx.Document(str(built[name] / file))
+    document = document_at(built[name] / file)
     for table in body_tables(document):
         rows = table._tbl.tr_lst
         for row in rows:
@@ -95,7 +103,7 @@ def test_no_table_row_splits_and_headers_repeat(
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 @pytest.mark.parametrize("file", WORD_FILES)
 def test_headings_keep_with_next(built: dict[str, Path], name: str, file: str) -> None:
-    document: Any = docx.Document(str(built[name] / file))
+    document: Any = document_at(built[name] / file)
     found = 0
     for paragraph in document.paragraphs:
         if paragraph.style.name.startswith("Heading"):
@@ -112,7 +120,7 @@ def test_headings_keep_with_next(built: dict[str, Path], name: str, file: str) -
 def test_short_documents_have_no_contents_field(
     built: dict[str, Path], name: str, file: str
 ) -> None:
-    document = docx.Document(str(built[name] / file))
+    document = document_at(built[name] / file)
     assert "TOC" not in instructions(document.element.body)
     assert "Update Field" not in "\n".join(p.text for p in document.paragraphs)
 
@@ -121,7 +129,7 @@ def test_short_documents_have_no_contents_field(
 @pytest.mark.parametrize("file", [*WORD_FILES, "badges.docx"])
 def test_core_properties_say_what_and_who(built: dict[str, Path], name: str, file: str) -> None:
     visit = visit_of(name)
-    properties = docx.Document(str(built[name] / file)).core_properties
+    properties = document_at(built[name] / file).core_properties
     assert properties.title == visit.details.title
     assert properties.author == (visit.details.organiser or "")
     assert properties.created == BUILT_AT
@@ -158,7 +166,7 @@ def test_portuguese_build_writes_portuguese_styles_and_properties(tmp_path: Path
 @pytest.mark.parametrize("file", WORD_FILES)
 def test_footer_says_page_x_of_y(built: dict[str, Path], name: str, file: str) -> None:
     labels = Labels(visit_of(name).details.language)
-    footer = docx.Document(str(built[name] / file)).sections[0].footer._element
+    footer = document_at(built[name] / file).sections[0].footer._element
     fields = instructions(footer).split()
     assert fields.count("PAGE") == 1 and fields.count("NUMPAGES") == 1
     text = "".join(t.text or "" for t in footer.iter(qn("w:t")))
@@ -195,7 +203,7 @@ def day_rows(document: Any, language: str = "en") -> Iterator[list[str]]:
 
 def test_travel_rows_give_each_place_its_own_address(built: dict[str, Path]) -> None:
     visit = visit_of(ITALY)
-    document = docx.Document(str(built[ITALY] / "agenda.docx"))
+    document = document_at(built[ITALY] / "agenda.docx")
     title = next(s.title for s in visit.sessions if s.id == "d1-transfer")
     rows = day_rows(document, visit.details.language)
     (walk,) = [r for r in rows if r[1].startswith(title)]
@@ -208,7 +216,7 @@ def test_travel_rows_give_each_place_its_own_address(built: dict[str, Path]) -> 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_city_only_where_the_address_lacks_it(built: dict[str, Path], name: str) -> None:
     visit = visit_of(name)
-    document = docx.Document(str(built[name] / "agenda.docx"))
+    document = document_at(built[name] / "agenda.docx")
     rows = list(day_rows(document, visit.details.language))
     assert rows
     text = "\n".join(r[2] for r in rows)
@@ -221,7 +229,7 @@ def test_city_only_where_the_address_lacks_it(built: dict[str, Path], name: str)
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_day_tables_have_three_full_columns(built: dict[str, Path], name: str) -> None:
     language = visit_of(name).details.language
-    document = docx.Document(str(built[name] / "agenda.docx"))
+    document = document_at(built[name] / "agenda.docx")
     labels = Labels(language)
     for table in document.tables:
         if table.rows[0].cells[0].text == labels("Time"):
@@ -233,7 +241,7 @@ def test_day_tables_have_three_full_columns(built: dict[str, Path], name: str) -
 
 def test_kind_is_shown_only_where_it_tells_something(built: dict[str, Path]) -> None:
     labels = Labels("en")
-    rows = list(day_rows(docx.Document(str(built["milan-exchange-2026"] / "agenda.docx"))))
+    rows = list(day_rows(document_at(built["milan-exchange-2026"] / "agenda.docx")))
     for row in rows:
         lines = row[1].split("\n")
         for kind in ("meal", "break", "travel", "meeting"):
@@ -245,7 +253,7 @@ def test_kind_is_shown_only_where_it_tells_something(built: dict[str, Path]) -> 
 def test_interpretation_and_hosts_are_in_the_session_cell(built: dict[str, Path]) -> None:
     visit = visit_of(ITALY)
     labels = Labels(visit.details.language)
-    document = docx.Document(str(built[ITALY] / "agenda.docx"))
+    document = document_at(built[ITALY] / "agenda.docx")
     rows = {r[1].split("\n")[0]: r for r in day_rows(document, visit.details.language)}
     session = next(s for s in visit.sessions if s.id == "d1-interior")
     cell = rows[session.title][1].split("\n")
@@ -261,7 +269,7 @@ def test_hosts_table_leaves_out_an_empty_contact_column(built: dict[str, Path]) 
     for name in EXAMPLE_NAMES:
         visit = visit_of(name)
         labels = Labels(visit.details.language)
-        document = docx.Document(str(built[name] / "agenda.docx"))
+        document = document_at(built[name] / "agenda.docx")
         hosts = next(
             t
             for t in document.tables
@@ -276,7 +284,7 @@ def test_hosts_table_leaves_out_an_empty_contact_column(built: dict[str, Path]) 
 def test_delegation_is_grouped_by_country_with_roles(built: dict[str, Path], name: str) -> None:
     visit = visit_of(name)
     labels = Labels(visit.details.language)
-    people = docx.Document(str(built[name] / "agenda.docx")).tables[-1]
+    people = document_at(built[name] / "agenda.docx").tables[-1]
     header = [labels("Name"), labels("Role"), labels("Organisation")]
     assert [c.text for c in people.rows[0].cells] == header
     country = None
@@ -303,7 +311,7 @@ def test_delegation_is_grouped_by_country_with_roles(built: dict[str, Path], nam
 def test_takeaways_host_prompts_are_whole_sentences(built: dict[str, Path], name: str) -> None:
     visit = visit_of(name)
     labels = Labels(visit.details.language)
-    document = docx.Document(str(built[name] / "takeaways.docx"))
+    document = document_at(built[name] / "takeaways.docx")
     texts = [p.text for p in document.paragraphs]
     for host in visit.hosts:
         message = (
@@ -323,7 +331,7 @@ def test_takeaways_host_prompts_are_whole_sentences(built: dict[str, Path], name
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_no_placeholder_reaches_a_heading(built: dict[str, Path], name: str) -> None:
     labels = Labels(visit_of(name).details.language)
-    document: Any = docx.Document(str(built[name] / "takeaways.docx"))
+    document: Any = document_at(built[name] / "takeaways.docx")
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert not [h for h in headings if "[" in h]
     first = labels("Good practice {n}", n=1) + ":"
@@ -338,7 +346,7 @@ def test_italy_agenda_carries_logo_funding_and_contact(built: dict[str, Path]) -
     visit = visit_of(ITALY)
     branding = visit.details.branding
     assert branding.funding is not None and branding.contact is not None
-    document = docx.Document(str(built[ITALY] / "agenda.docx"))
+    document = document_at(built[ITALY] / "agenda.docx")
     section = document.sections[0]
     assert section.header._element.findall(".//" + qn("w:drawing"))
     footer = section.footer._element
@@ -349,7 +357,7 @@ def test_italy_agenda_carries_logo_funding_and_contact(built: dict[str, Path]) -
 
 
 def test_badges_carry_the_logo(built: dict[str, Path]) -> None:
-    document = docx.Document(str(built[ITALY] / "badges.docx"))
+    document = document_at(built[ITALY] / "badges.docx")
     pictures = document.element.body.findall(".//" + qn("w:drawing"))
     assert len(pictures) == len(visit_of(ITALY).participants)
 
@@ -498,8 +506,14 @@ def test_damaged_version_in_state_is_a_located_error(
 # -- the workbook -----------------------------------------------------------------------
 
 
-def workbook_of(built: dict[str, Path], name: str) -> Any:
-    return load_workbook(built[name] / "participants.xlsx")
+def workbook_of(built: Mapping[str, Path], name: str) -> Any:
+    """The example's participants workbook, read once for the run: read it, don't change it."""
+    return _read_workbook(built[name] / "participants.xlsx")
+
+
+@cache
+def _read_workbook(path: Path) -> Any:
+    return load_workbook(path)
 
 
 HEADER_ROW = 4
@@ -713,12 +727,12 @@ def test_shape_badges_fill_three_pages_of_eight(built: dict[str, Path]) -> None:
     assert [len(page) for page in pages] == [8, 8, 8]
     filled = [text for page in pages for text in page if text]
     assert len(filled) == 23
-    breaks = docx.Document(str(built["shape-porto-lousada"] / "badges.docx")).element.body
+    breaks = document_at(built["shape-porto-lousada"] / "badges.docx").element.body
     assert len(breaks.findall(".//" + qn("w:br"))) == 2
 
 
 def test_badges_are_eighty_by_fifty_millimetres(built: dict[str, Path]) -> None:
-    document = docx.Document(str(built["shape-porto-lousada"] / "badges.docx"))
+    document = document_at(built["shape-porto-lousada"] / "badges.docx")
     table = document.tables[0]
     assert round(table.columns[0].width.mm) == 80
     row: Any = table.rows[0]._tr
@@ -728,7 +742,7 @@ def test_badges_are_eighty_by_fifty_millimetres(built: dict[str, Path]) -> None:
 
 
 def test_badge_shows_given_name_large_then_the_rest(built: dict[str, Path]) -> None:
-    document = docx.Document(str(built["milan-exchange-2026"] / "badges.docx"))
+    document = document_at(built["milan-exchange-2026"] / "badges.docx")
     labels = Labels("en")
     visit = visit_of("milan-exchange-2026")
     first = document.tables[0].rows[0].cells[0]
@@ -773,6 +787,7 @@ def test_badge_splits_only_personal_names(name: str, given: str, rest: str) -> N
     assert split_name(name) == (given, rest)
 
 
+@pytest.mark.slow
 def test_badges_of_names_in_other_scripts(tmp_path: Path, run: Run) -> None:
     people = "".join(
         f"  - {{id: q{n}, name: {name}, country: {country}}}\n"
@@ -788,6 +803,7 @@ def test_badges_of_names_in_other_scripts(tmp_path: Path, run: Run) -> None:
         assert word in text
 
 
+@pytest.mark.slow
 def test_a_very_wide_logo_stays_within_the_page(tmp_path: Path, run: Run) -> None:
     png(tmp_path / "wide.png", width=400, height=4)
     assert run("build", branded(tmp_path, "wide.png", emblem="wide.png"), "--force").exit_code == 0
@@ -804,6 +820,7 @@ def test_a_very_wide_logo_stays_within_the_page(tmp_path: Path, run: Run) -> Non
         assert all(int(shape.get("cx")) <= usable for shape in shapes), file
 
 
+@pytest.mark.slow
 def test_a_long_day_with_a_pasted_address_still_prints_whole_boxes(
     tmp_path: Path, run: Run
 ) -> None:

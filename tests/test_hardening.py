@@ -155,6 +155,7 @@ def test_a_second_build_on_the_same_folder_is_refused(tmp_path: Path, run: Run) 
     assert not (tmp_path / "build").exists()
 
 
+@pytest.mark.slow
 def test_a_lock_left_by_a_killed_build_is_taken_over(tmp_path: Path) -> None:
     visit_file = write(tmp_path, MINIMAL)
     dead = subprocess.Popen([sys.executable, "-c", "pass"])

@@ -270,3 +270,15 @@ def test_a_password_protected_workbook_says_so(tmp_path: Path, run: Run) -> None
     assert result.exit_code == 2
     assert "protected by a password" in result.stderr
     assert "not a zip file" not in result.stderr
+
+
+def test_ten_thousand_columns(tmp_path: Path, run: Run) -> None:
+    header = ["Name", "Email"] + [f"Question {n}" for n in range(10_000)]
+    path = tmp_path / "wide.csv"
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(header)
+        writer.writerow(["Ana Silva", "ana@example.org", *(["x"] * 10_000)])
+    result = run("participants", "import", path, "--format", "json")
+    assert result.exit_code == 0
+    assert '"name": "Ana Silva"' in result.output

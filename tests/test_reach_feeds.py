@@ -93,6 +93,7 @@ def test_a_session_moved_to_another_group_stays_cancelled_in_the_feed_it_left(
     assert uid in by_uid(public / "groups" / "b.ics")
 
 
+@pytest.mark.slow
 def test_a_participant_who_changes_group_keeps_what_they_left_as_cancelled(
     tmp_path: Path,
 ) -> None:

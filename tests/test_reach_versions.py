@@ -111,6 +111,7 @@ def edit(visit_file: Path, old: str, new: str) -> None:
     visit_file.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_build_without_programme_change_keeps_the_latest_notice(tmp_path: Path, run: Run) -> None:
     visit_file = write(tmp_path, GROUPED)
     build(run, visit_file)

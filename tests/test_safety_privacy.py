@@ -203,6 +203,7 @@ def test_the_build_refuses_a_hosts_contact_in_a_description(tmp_path: Path, run:
     assert "a host's contact person's name is published" in result.output
 
 
+@pytest.mark.slow
 def test_a_contact_person_who_speaks_may_be_named(tmp_path: Path, run: Run) -> None:
     text = VISIT.replace(
         "    hosts: [city]\n", "    hosts: [city]\n    speakers: [Giulia Bianchi]\n"

@@ -149,6 +149,7 @@ def test_an_id_with_a_line_break_is_refused(tmp_path: Path, run: Run) -> None:
     assert "visit.yaml:14:9: error VP014:" in result.output
 
 
+@pytest.mark.slow
 def test_line_breaks_in_descriptions_reach_the_calendar_escaped(tmp_path: Path, run: Run) -> None:
     text = RICH.replace(
         'description: "The city\'s welcome."',
@@ -246,6 +247,7 @@ def test_a_year_no_visit_is_in_is_refused(
 
 
 @pytest.mark.parametrize("year", ["1970", "2199"])
+@pytest.mark.slow
 def test_the_first_and_last_years_build(tmp_path: Path, run: Run, year: str) -> None:
     text = MINIMAL.replace("2026-01-27", f"{year}-12-30").replace("2026-01-28", f"{year}-12-31")
     text = text.replace("    country: NO\n", f"    country: NO\n    departure: {year}-12-31\n")

@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "visitplan"
+TESTS = Path(__file__).resolve().parent
 
 
 @cache
@@ -219,3 +220,37 @@ def test_the_cli_does_no_file_work_of_its_own() -> None:
             if name in FILE_CALLS:
                 found.append(f"cli.py:{node.lineno} {name}()")
     assert found == []
+
+
+def _is_slow_mark(node: ast.expr) -> bool:
+    """``pytest.mark.slow``, or ``given(...)``: every property test is a slow test."""
+    if isinstance(node, ast.Call):
+        node = node.func
+        if isinstance(node, ast.Name) and node.id == "given":
+            return True
+    return isinstance(node, ast.Attribute) and node.attr == "slow"
+
+
+def test_modules_left_out_of_the_default_run_hold_only_slow_tests() -> None:
+    from conftest import SLOW_MODULES
+
+    for name in sorted(SLOW_MODULES):
+        tree = ast.parse((TESTS / name).read_text(encoding="utf-8"))
+        marked = [
+            mark
+            for node in tree.body
+            if isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets)
+            for mark in (node.value.elts if isinstance(node.value, ast.List) else [node.value])
+        ]
+        if any(_is_slow_mark(mark) for mark in marked):
+            continue
+        tests = [
+            node
+            for node in tree.body
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.name.startswith("test")
+        ]
+        assert tests, name
+        for test in tests:
+            assert any(_is_slow_mark(d) for d in test.decorator_list), f"{name}::{test.name}"
